@@ -1,0 +1,3 @@
+"""TerraDesk: desktop territory planning."""
+
+__version__ = "0.1.0"

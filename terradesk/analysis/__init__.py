@@ -1,0 +1,1 @@
+"""Metrics, balance and optimisation (no Qt)."""

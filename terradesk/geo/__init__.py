@@ -1,0 +1,1 @@
+"""Pure geometry functions on shapely/pyproj (no Qt, no file I/O)."""

@@ -1,0 +1,1 @@
+"""Project files, importers and exporters: the only place that touches files (fiona/pyogrio/sqlite)."""
