@@ -111,8 +111,10 @@ def set_owner_property(project: Project, owner: Id, name: str, value: object) ->
         if value < 0:
             raise ValueError("capacity cannot be negative")
     if name == "home" and value is not None:
-        x, y = value  # type: ignore[misc]
-        value = (float(x), float(y))
+        home: tuple[object, ...] = tuple(value) if isinstance(value, tuple | list) else ()
+        if len(home) != 2:
+            raise ValueError("home must be an (x, y) pair")
+        value = (float(home[0]), float(home[1]))  # type: ignore[arg-type]
     o = project.owners[owner]
     return SetOwnerProperty(owner, name, getattr(o, name), value, f"Edit owner {o.name}")
 

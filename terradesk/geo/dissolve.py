@@ -53,7 +53,7 @@ def territory_geometry(project: Project, alignment: Alignment, tid: Id) -> Multi
     if cached is None:
         cached = dissolve(project.units.geometry[alignment.units_of(tid)])
         alignment.geometry_cache[tid] = cached
-    return cached  # type: ignore[return-value]
+    return as_multipolygon(cached)
 
 
 def all_territory_geometries(project: Project, alignment: Alignment) -> dict[Id, MultiPolygon]:

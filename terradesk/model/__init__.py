@@ -8,7 +8,24 @@ from terradesk.model.table import AccountLayer, ColumnTable, UnitLayer
 from terradesk.model.territory import OWNER_PROPERTIES, OWNER_ROLES, TERRITORY_PROPERTIES, Owner, Territory
 
 __all__ = [
-    "UNASSIGNED", "Alignment", "AlignmentKind", "Change", "ChangeKind", "Signal", "Id", "new_id",
-    "META_PROPERTIES", "SCHEMA_VERSION", "Project", "ProjectMeta", "AccountLayer", "ColumnTable",
-    "UnitLayer", "OWNER_PROPERTIES", "OWNER_ROLES", "TERRITORY_PROPERTIES", "Owner", "Territory",
+    "META_PROPERTIES",
+    "OWNER_PROPERTIES",
+    "OWNER_ROLES",
+    "SCHEMA_VERSION",
+    "TERRITORY_PROPERTIES",
+    "UNASSIGNED",
+    "AccountLayer",
+    "Alignment",
+    "AlignmentKind",
+    "Change",
+    "ChangeKind",
+    "ColumnTable",
+    "Id",
+    "Owner",
+    "Project",
+    "ProjectMeta",
+    "Signal",
+    "Territory",
+    "UnitLayer",
+    "new_id",
 ]

@@ -6,6 +6,7 @@ names; undo therefore needs no UI code at all.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,10 +67,8 @@ class Signal:
             self._listeners.append(listener)
 
     def disconnect(self, listener: Listener) -> None:
-        try:
+        with contextlib.suppress(ValueError):
             self._listeners.remove(listener)
-        except ValueError:
-            pass
 
     def emit(self, payload: Any = None) -> None:
         for listener in list(self._listeners):

@@ -21,7 +21,7 @@ SCHEMA_VERSION = 1
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass(slots=True, eq=False)

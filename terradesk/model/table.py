@@ -198,10 +198,12 @@ class UnitLayer(ColumnTable):
         return self._core["geometry"]
 
     def index_of_code(self, code: str) -> int:
-        if getattr(self, "_code_index", None) is None or self._code_stamp is not self.codes:
-            self._code_index = {c: i for i, c in enumerate(self.codes)}
-            self._code_stamp = self.codes
-        return self._code_index[code]
+        """Row of a unit code (KeyError when absent); the lookup is rebuilt after edits."""
+        cache: tuple[Array, dict[str, int]] | None = getattr(self, "_code_cache", None)
+        if cache is None or cache[0] is not self.codes:
+            cache = (self.codes, {c: i for i, c in enumerate(self.codes)})
+            self._code_cache = cache
+        return cache[1][code]
 
     @classmethod
     def empty(cls) -> UnitLayer:
