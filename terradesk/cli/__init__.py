@@ -45,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         print(f"terradesk-cli {args.verb}: out of memory", file=sys.stderr)
         code = int(ExitCode.INTERNAL)
+    except Exception as exc:  # a traceback is a bug: say it in one line, with the class name
+        print(f"terradesk-cli {args.verb}: internal error ({type(exc).__name__}: {exc})", file=sys.stderr)
+        code = int(ExitCode.INTERNAL)
     return code
 
 
