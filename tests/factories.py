@@ -57,3 +57,21 @@ def grid_project(nx: int = 6, ny: int = 4, territories: int = 3, accounts: int =
             )
         )
     return project
+
+
+def freeform_project(nx: int = 3, ny: int = 2, size: float = 1000.0, x0: float = 4_000_000.0,
+                     y0: float = 3_000_000.0, units: bool = False) -> Project:
+    """A hand-drawn project: one free-form alignment "Drawn" whose territories are an
+    nx x ny grid of squares (a clean coverage, shared corners exactly equal), named
+    "R<row>C<col>". With ``units`` the same grid is also the unit layer (for snapping)."""
+    layer = grid_units(nx, ny, size, x0, y0) if units else None
+    project = Project(ProjectMeta(name="Drawn", crs="EPSG:3035"), layer)
+    history = History(project)
+    history.push(add_alignment(project, "Drawn", kind="freeform"))
+    al = project.active_alignment
+    assert al is not None
+    for j in range(ny):
+        for i in range(nx):
+            square = shapely.box(x0 + i * size, y0 + j * size, x0 + (i + 1) * size, y0 + (j + 1) * size)
+            history.push(create_territory(project, al.id, f"R{j}C{i}", geometry=square))
+    return project
