@@ -1,0 +1,185 @@
+"""Draw-ready data for the project's layers, cached per zoom level and per territory.
+
+Units: rings and unique edges per simplification level (lazily), an STRtree for culling
+and hit testing. Territories: dissolved shapes (from :mod:`terradesk.geo.dissolve`, cached
+on the alignment by the model), one fill path per territory and level, label anchors.
+A :class:`~terradesk.model.Change` naming territories drops only those entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from PySide6.QtGui import QPainterPath
+from shapely.geometry.base import BaseGeometry
+
+from terradesk.geo.crs import transform_geometries
+from terradesk.geo.dissolve import all_territory_geometries, territory_geometry
+from terradesk.model import UNASSIGNED, Alignment, Id, Project
+from terradesk.ui.canvas.geometry import Edges, Rings, extract_rings, snap, unique_edges
+
+Bounds = tuple[float, float, float, float]
+#: Level k snaps to ``extent / (BASE_PIXELS * 4**k)``; the last level is the raw data.
+BASE_PIXELS = 2000.0
+LEVELS = 3
+
+
+@dataclass
+class UnitLevel:
+    tol: float
+    rings: Rings
+    edges: Edges
+    _edge_path: QPainterPath | None = None
+
+    def edge_path(self) -> QPainterPath:
+        if self._edge_path is None:
+            self._edge_path = self.edges.path()
+        return self._edge_path
+
+
+class UnitGeometry:
+    """The unit layer in display coordinates."""
+
+    def __init__(self, geoms: npt.NDArray[np.object_]) -> None:
+        self.geoms = geoms
+        self.count = len(geoms)
+        valid = geoms[~shapely.is_missing(geoms)] if len(geoms) else geoms
+        b = shapely.total_bounds(valid) if len(valid) else np.array([0.0, 0.0, 1.0, 1.0])
+        self.extent: Bounds = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+        self.raw = extract_rings(geoms)
+        self._levels: dict[int, UnitLevel] = {}
+        self._tree: shapely.STRtree | None = None
+        span = max(self.extent[2] - self.extent[0], self.extent[3] - self.extent[1], 1e-9)
+        self.tolerances = [span / (BASE_PIXELS * 4**k) for k in range(LEVELS)] + [0.0]
+
+    @property
+    def tree(self) -> shapely.STRtree:
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        return self._tree
+
+    def level_for(self, pixel: float) -> int:
+        """Coarsest level whose snapping error stays under half a pixel."""
+        for k, tol in enumerate(self.tolerances):
+            if tol <= pixel:
+                return k
+        return len(self.tolerances) - 1
+
+    def level(self, k: int) -> UnitLevel:
+        lv = self._levels.get(k)
+        if lv is None:
+            tol = self.tolerances[k]
+            rings = snap(self.raw, tol)
+            lv = UnitLevel(tol, rings, unique_edges(rings))
+            self._levels[k] = lv
+        return lv
+
+    def mean_size(self) -> float:
+        """Typical unit width in map units (decides how strongly unit outlines show)."""
+        x0, y0, x1, y1 = self.extent
+        return float(np.sqrt(max((x1 - x0) * (y1 - y0), 1e-9) / max(self.count, 1)))
+
+    def hit(self, x: float, y: float) -> int | None:
+        if self.count == 0:
+            return None
+        found = self.tree.query(shapely.Point(x, y), predicate="intersects")
+        return int(found.min()) if len(found) else None
+
+    def in_rect(self, b: Bounds) -> npt.NDArray[np.intp]:
+        if self.count == 0:
+            return np.empty(0, np.intp)
+        return np.sort(self.tree.query(shapely.box(*b), predicate="intersects")).astype(np.intp)
+
+    def rings_of(self, units: npt.ArrayLike, k: int) -> Rings:
+        return self.level(k).rings.of_owners(units, self.count)
+
+
+@dataclass
+class TerritoryDraw:
+    geom: BaseGeometry
+    bounds: Bounds
+    area: float
+    anchor: tuple[float, float] | None
+    rings: Rings
+    paths: dict[int, QPainterPath] = field(default_factory=dict)
+
+
+class TerritoryGeometry:
+    """Dissolved territory shapes of the active alignment, in display coordinates."""
+
+    def __init__(self, project: Project, alignment: Alignment, units: UnitGeometry, src: str, dst: str) -> None:
+        self.project, self.alignment, self.units = project, alignment, units
+        self.src, self.dst = src, dst
+        self._items: dict[Id, TerritoryDraw] = {}
+        self._unassigned: dict[int, QPainterPath] = {}
+        self._loaded = False
+
+    def _load_all(self) -> None:
+        geoms = all_territory_geometries(self.project, self.alignment)
+        tids = [t for t in geoms if t not in self._items]
+        self._add(tids, [geoms[t] for t in tids])
+        self._loaded = True
+
+    def _add(self, tids: list[Id], geoms: list[BaseGeometry]) -> None:
+        if not tids:
+            return
+        arr = np.empty(len(geoms), dtype=object)
+        arr[:] = geoms
+        arr = transform_geometries(arr, self.src, self.dst)
+        rings = extract_rings(arr)
+        order = np.argsort(rings.owner, kind="stable")
+        cuts = np.searchsorted(rings.owner[order], np.arange(len(arr) + 1))
+        empty = shapely.is_empty(arr)
+        anchors = shapely.point_on_surface(arr)
+        bounds = shapely.bounds(arr)
+        areas = shapely.area(arr)
+        for i, tid in enumerate(tids):
+            sel = order[cuts[i] : cuts[i + 1]]
+            anchor = None if empty[i] else (float(shapely.get_x(anchors[i])), float(shapely.get_y(anchors[i])))
+            b = bounds[i]
+            self._items[tid] = TerritoryDraw(
+                arr[i], (b[0], b[1], b[2], b[3]), float(areas[i]), anchor,
+                Rings(rings.xy[sel], rings.connect[sel], rings.owner[sel]),
+            )
+
+    def items(self) -> dict[Id, TerritoryDraw]:
+        missing = [t for t in self.alignment.territories if t not in self._items]
+        if missing:
+            if not self._loaded or len(missing) > 8:
+                self._load_all()
+            else:
+                self._add(missing, [territory_geometry(self.project, self.alignment, t) for t in missing])
+        return {t: self._items[t] for t in self.alignment.territories if t in self._items}
+
+    def path(self, tid: Id, k: int) -> QPainterPath:
+        item = self.items()[tid]
+        p = item.paths.get(k)
+        if p is None:
+            p = snap(item.rings, self.units.tolerances[k]).path()
+            item.paths[k] = p
+        return p
+
+    def unassigned_path(self, k: int, units: npt.NDArray[np.intp] | None = None) -> QPainterPath:
+        """Rings of unassigned units; ``units`` restricts to a culled subset (not cached)."""
+        free = np.flatnonzero(self.alignment.assignment == UNASSIGNED)
+        if units is not None:
+            return self.units.rings_of(np.intersect1d(free, units), k).path()
+        p = self._unassigned.get(k)
+        if p is None:
+            p = self.units.rings_of(free, k).path()
+            self._unassigned[k] = p
+        return p
+
+    def invalidate(self, tids: frozenset[Id] | set[Id] | None, assignment: bool = True) -> None:
+        """Forget what a change touched (None = everything)."""
+        if tids is None:
+            self._items.clear()
+            self._loaded = False
+        else:
+            for t in tids:
+                self._items.pop(t, None)
+        if assignment:
+            self._unassigned.clear()
