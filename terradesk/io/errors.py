@@ -41,6 +41,10 @@ class FileMissingError(ProjectFileError):
     exit_code = ExitCode.NOT_FOUND
 
 
+class NotAFileError(ProjectFileError):
+    """The path is a folder or a device, not a file."""
+
+
 class NotSQLiteError(ProjectFileError):
     pass
 
