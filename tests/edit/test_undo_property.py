@@ -15,7 +15,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from terradesk import edit
 from terradesk.edit import History
-from terradesk.model import AccountLayer
+from terradesk.io.gpkg import open_project, save_project
+from terradesk.model import AccountLayer, Project
 from tests.factories import grid_project
 
 
@@ -129,16 +130,17 @@ class EditSession(RuleBasedStateMachine):
         for _ in range(steps):
             self.history.redo()
         assert self.project.state() == end
-        if _ROUND_TRIP:
-            _round_trip(self.project)
+
+    def teardown(self) -> None:
+        """Both the end state and, after undo-all, the start state survive the file."""
+        if not hasattr(self, "history"):
+            return
+        _round_trip(self.project)
+        self.history.undo_all()
+        _round_trip(self.project)
 
 
-_ROUND_TRIP = False
-
-
-def _round_trip(project) -> None:
-    from terradesk.io.gpkg import open_project, save_project
-
+def _round_trip(project: Project) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "p.gpkg")
         save_project(project, path)
