@@ -20,7 +20,7 @@ from terradesk.edit.alignments import (
     rename_alignment,
     set_alignment_description,
 )
-from terradesk.edit.assign import AssignUnits, assign_units, unassign_units
+from terradesk.edit.assign import AssignUnits, assign_units, reassign_units, unassign_units
 from terradesk.edit.command import Command, CommandBase, Composite, Sink
 from terradesk.edit.history import History
 from terradesk.edit.owners import (
@@ -79,6 +79,7 @@ __all__ = [
     "duplicate_alignment",
     "next_colour",
     "pin_accounts",
+    "reassign_units",
     "remove_accounts",
     "remove_alignment",
     "remove_owner",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from terradesk.edit.command import CommandBase
+from terradesk.edit.command import Command, CommandBase, Composite
 from terradesk.model import UNASSIGNED, ChangeKind, Id, Project
 
 
@@ -74,3 +74,37 @@ def assign_units(
 
 def unassign_units(project: Project, alignment: Id, units: npt.ArrayLike, skip_locked: bool = True) -> AssignUnits | None:
     return assign_units(project, alignment, units, None, skip_locked)
+
+
+def reassign_units(
+    project: Project, alignment: Id, units: npt.ArrayLike, new_keys: npt.ArrayLike, label: str
+) -> Composite | None:
+    """One undo step giving each unit its own new territory key (a proposed plan).
+
+    Builds one :class:`AssignUnits` per receiving key inside a :class:`Composite`; units
+    whose key does not change are left out; None when nothing changes. Used to accept a
+    rebalance or a generated plan (analysis proposes keys, the edit layer applies them).
+    """
+    al = project.alignment(alignment)
+    idx = np.asarray(units, dtype=np.intp)
+    keys = np.broadcast_to(np.asarray(new_keys, dtype=np.intp), idx.shape)
+    if len(idx) and (idx.min() < 0 or idx.max() >= len(al.assignment)):
+        raise IndexError("unit index outside the unit layer")
+    valid = set(al.key(t) for t in al.territories) | {UNASSIGNED}
+    bad = set(np.unique(keys).tolist()) - valid
+    if bad:
+        raise ValueError(f"no territory with key(s) {sorted(bad)} in alignment {al.name!r}")
+    change = al.assignment[idx] != keys
+    idx, keys = idx[change], keys[change]
+    if len(idx) == 0:
+        return None
+    parts: list[Command] = []
+    for key in np.unique(keys).tolist():
+        members = idx[keys == key]
+        tid = al.territory_id_of_key(key)
+        name = al.territory(tid).name if tid is not None else ""
+        n = len(members)
+        noun = "unit" if n == 1 else "units"
+        text = f"Assign {n} {noun} to {name}" if tid is not None else f"Unassign {n} {noun}"
+        parts.append(AssignUnits(alignment, members, al.assignment[members].copy(), int(key), text))
+    return Composite(label, parts)
