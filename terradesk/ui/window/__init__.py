@@ -1,0 +1,1 @@
+"""Pieces of the main window: actions, file operations, territory menu, status bar, icons."""
