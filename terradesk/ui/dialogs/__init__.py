@@ -1,0 +1,1 @@
+"""Dialogs for accounts, owners and metric settings (each edit goes through terradesk.edit)."""
