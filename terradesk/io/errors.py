@@ -83,6 +83,10 @@ class FileChangedError(SaveError):
     exit_code = ExitCode.CONFLICT
 
 
+class FileLockedError(SaveError):
+    """Another program holds the file open for writing (a lock, a hot journal, WAL sidecars)."""
+
+
 class ImportSourceError(TerraDeskError):
     """An import source (units, accounts, assignment table) cannot be used."""
 

@@ -96,6 +96,26 @@ def _wkb_part(blob: Any) -> bytes | None:
     return blob[n:] if 8 <= n < len(blob) else None
 
 
+def _non_finite_rows(geoms: GeomArray) -> npt.NDArray[np.bool_]:
+    """Rows with a NaN or infinite coordinate (one vectorised pass; indexes only if needed)."""
+    mask = np.zeros(len(geoms), dtype=bool)
+    if np.isfinite(shapely.get_coordinates(geoms)).all():
+        return mask
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    mask[index[~np.isfinite(coords).all(axis=1)]] = True
+    return mask
+
+
+def _from_wkb_or_none(wkb: bytes | None) -> Any:
+    """One blob, None when GEOS or shapely cannot represent it (curves, damaged WKB)."""
+    if wkb is None:
+        return None
+    try:
+        return shapely.from_wkb(wkb, on_invalid="ignore")
+    except (NotImplementedError, shapely.errors.GEOSException):
+        return None
+
+
 _STANDARD = b"GP\x00\x03"  # our header: version 0, little-endian, XY envelope (40 bytes)
 _ONE_PART_MULTIPOLYGON = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"
 
@@ -121,7 +141,15 @@ def decode_geometries(
                 wkb[i] = w[9:]
     arr = np.empty(len(wkb), dtype=object)
     arr[:] = wkb
-    geoms = shapely.from_wkb(arr, on_invalid="ignore")
+    with np.errstate(invalid="ignore"):  # NaN coordinates are flagged below, not warned about
+        try:
+            geoms = shapely.from_wkb(arr, on_invalid="ignore")
+        except (NotImplementedError, shapely.errors.GEOSException):  # e.g. curves: one row must not sink all
+            geoms = np.empty(len(wkb), dtype=object)
+            geoms[:] = [_from_wkb_or_none(w) for w in wkb]
+    non_finite = _non_finite_rows(geoms)
+    if non_finite.any():  # GEOS cannot compute with NaN/Inf: such a shape is unreadable
+        geoms[non_finite] = None
     is_null = np.fromiter((b is None for b in blobs), dtype=bool, count=len(blobs))
     bad = shapely.is_missing(geoms) & ~is_null
     return np.asarray(geoms, dtype=object), bad
@@ -144,6 +172,8 @@ def decode_points(blobs: Sequence[Any]) -> tuple[FloatArray, FloatArray, npt.NDA
         if ok.all():
             x[present] = rec["x"]
             y[present] = rec["y"]
+            bad = present & ~(np.isfinite(x) & np.isfinite(y))  # NaN/Inf written by another program
+            x[bad] = y[bad] = np.nan
             return x, y, bad
     geoms, bad = decode_geometries(blobs)
     points = shapely.get_type_id(geoms) == 0

@@ -66,6 +66,8 @@ def _sniff(path: Path) -> bool:
         start = head.lstrip().lower()
         if start.startswith((b"<!doctype html", b"<html")):
             raise NotSQLiteError(f"{name} is a web page (HTML), not a TerraDesk project; was it downloaded correctly?")
+        if head.startswith(b"PK\x03\x04"):
+            raise NotSQLiteError(f"{name} is a ZIP archive, not a TerraDesk project; extract the .gpkg inside it first")
         raise NotSQLiteError(f"{name} is not a TerraDesk project (not a GeoPackage/SQLite file)")
     if len(head) < 100:
         raise CorruptFileError(f"{name} is damaged: the file is truncated ({size} bytes)")
@@ -81,15 +83,37 @@ def _sniff(path: Path) -> bool:
     return head[18] == 2
 
 
-def _connect(path: Path, wal: bool) -> sqlite3.Connection:
+class _LenientText:
+    """text_factory for files with invalid UTF-8: replace bad bytes and remember that it happened."""
+
+    def __init__(self) -> None:
+        self.replaced = False
+
+    def __call__(self, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.replaced = True
+            return data.decode("utf-8", errors="replace")
+
+
+def _connect(path: Path, wal: bool, text: _LenientText | None = None) -> sqlite3.Connection:
     uri = path.absolute().as_uri() + ("?immutable=1" if wal else "?mode=ro")
     conn = sqlite3.connect(uri, uri=True)
     conn.execute("PRAGMA query_only = ON")
+    if text is not None:
+        conn.text_factory = text
     return conn
 
 
 def _check_tables(conn: sqlite3.Connection, name: str) -> None:
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    kinds = dict(conn.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')").fetchall())
+    tables = set(kinds)
+    views = [t.name for t in schema.TABLES if kinds.get(t.name) == "view"]
+    if views:  # a view runs SQL written by whoever made the file (it could never end): not read
+        raise NotTerraDeskProjectError(
+            f"{name} is not a TerraDesk project as saved by TerraDesk: {', '.join(views)} is a view, not a table"
+        )
     if not all(t in tables for t in REQUIRED_GPKG):
         raise NotGeoPackageError(f"{name} lacks the GeoPackage system tables, so it is not a TerraDesk project")
     if schema.PROJECT.name not in tables:
@@ -134,6 +158,14 @@ def _read(conn: sqlite3.Connection, name: str) -> tuple[Project, list[str]]:
     return project, reader.warnings
 
 
+def _read_file(p: Path, wal: bool, name: str, text: _LenientText | None) -> tuple[Project, list[str]]:
+    conn = _connect(p, wal, text)
+    try:
+        return _read(conn, name)
+    finally:
+        conn.close()
+
+
 def open_project(path: str | os.PathLike[str]) -> OpenResult:
     """Read a project file; never modifies it, raises only ProjectFileError subclasses."""
     p = Path(os.path.abspath(os.fspath(path)))
@@ -141,11 +173,15 @@ def open_project(path: str | os.PathLike[str]) -> OpenResult:
     name = p.name
     try:
         sha = file_sha256(p)
-        conn = _connect(p, wal)
         try:
-            project, warnings = _read(conn, name)
-        finally:
-            conn.close()
+            project, warnings = _read_file(p, wal, name, None)
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc):
+                raise
+            lenient = _LenientText()  # only files with invalid UTF-8 pay for decoding in Python
+            project, warnings = _read_file(p, wal, name, lenient)
+            if lenient.replaced:
+                warnings.append("some text in the file was not valid UTF-8; unreadable characters were replaced by �")
     except ProjectFileError:
         raise
     except sqlite3.DatabaseError as exc:

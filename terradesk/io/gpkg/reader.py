@@ -76,7 +76,7 @@ class Reader:
     def fields_of(self, spec: TableSpec) -> list[tuple[str, str, bool]]:
         """(field name, column, numeric) for the columns beyond our fixed ones."""
         fixed = {schema.FID, schema.GEOMETRY_COLUMN, *(c for c, _ in spec.columns)}
-        known = {col: (name, kind) for name, col, kind in self.layout.get("fields", {}).get(spec.name, [])}
+        known = self._layout_fields(spec.name)
         out = []
         for col, decl in self.table_columns(spec.name):
             if col in fixed:
@@ -84,6 +84,24 @@ class Reader:
             name, kind = known.get(col, (col, "real" if decl.split("(")[0] in schema.NUMERIC_SQL_TYPES else "text"))
             out.append((name, col, kind == "real"))
         return out
+
+    def _layout_fields(self, table: str) -> dict[str, tuple[str, str]]:
+        """column -> (field name, kind) from file_layout; a malformed record is ignored with a warning."""
+        try:
+            known = {}
+            for name, col, kind in self.layout.get("fields", {}).get(table, []):
+                if not (isinstance(name, str) and isinstance(col, str) and kind in ("real", "text")):
+                    raise ValueError(name)
+                known[col] = (name, kind)
+            return known
+        except (AttributeError, TypeError, ValueError):
+            self._layout_warning()
+            return {}
+
+    def _layout_warning(self) -> None:
+        text = "the file's layout record is unreadable; fields were read from the table columns"
+        if text not in self.warnings:
+            self.warnings.append(text)
 
     def columns(self, spec: TableSpec, extra: Sequence[str]) -> tuple[list[tuple[Any, ...]], int]:
         """Columns of a table in fid order (one fetch; transposed by zip)."""
@@ -102,20 +120,26 @@ class Reader:
         self.meta_row = dict(zip(cols, row, strict=True)) if row else {}
         try:
             self.layout = json.loads(self.meta_row.get("file_layout") or "{}")
-        except (TypeError, ValueError):
+            if not isinstance(self.layout, dict):
+                raise ValueError("not an object")
+        except (TypeError, ValueError, RecursionError):
             self.layout = {}
-            self.warnings.append("the file's layout record is unreadable; fields were read from the table columns")
+            self._layout_warning()
         return self.meta_row
 
     def polygon_mask(self, table: str, n: int) -> npt.NDArray[np.bool_]:
         """Rows that were plain Polygons in memory (the file stores MultiPolygons)."""
-        rec = self.layout.get("single_polygons", {}).get(table)
         mask = np.zeros(n, dtype=bool)
-        if not rec:
-            return mask
-        fids = np.asarray(rec.get("fids", []), dtype=np.intp) - 1
-        mask[fids[(fids >= 0) & (fids < n)]] = True
-        return ~mask if rec.get("mode") == "all_except" else mask
+        try:
+            rec = self.layout.get("single_polygons", {}).get(table)
+            if not rec:
+                return mask
+            fids = np.asarray(rec.get("fids", []), dtype=np.int64) - 1
+            mask[fids[(fids >= 0) & (fids < n)]] = True
+            return ~mask if rec.get("mode") == "all_except" else mask
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            self._layout_warning()
+            return np.zeros(n, dtype=bool)
 
     def _repair(self, geoms: Array, labels: Array, what: str, rows: npt.NDArray[np.bool_] | None = None) -> bool:
         """make_valid on invalid polygons, keeping the polygonal parts; warn with names."""

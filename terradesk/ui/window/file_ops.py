@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
-from terradesk.io.errors import TerraDeskError
+from terradesk.io.errors import FileChangedError, TerraDeskError
 from terradesk.model import Alignment, Project
 from terradesk.ui.workers import run_with_progress
 
@@ -30,10 +30,11 @@ def _open_project(path: str) -> Any:
     return open_project(path)
 
 
-def _save_project(project: Project, path: str) -> Any:
-    from terradesk.io.gpkg import save_project
+def _save_project(project: Project, path: str, expected: Any = None) -> Any:
+    """Check the file on disk (changed by others? locked?), then save atomically."""
+    from terradesk.io.guard import save_checked
 
-    return save_project(project, path)
+    return save_checked(project, path, expected)
 
 
 def _demo_project() -> Project:
@@ -57,6 +58,7 @@ class FileOpsMixin:
     undo: UndoStack
     settings: Settings
     canvas: Any
+    file_identity: Any = None  # FileIdentity of self.path when opened or last saved (terradesk.io.guard)
 
     def set_project(self, project: Project | None, path: Path | None = None) -> None:
         raise NotImplementedError
@@ -117,6 +119,7 @@ class FileOpsMixin:
             self._error("Cannot open project", exc)
             return False
         self.set_project(result.project, path)
+        self.file_identity = getattr(result, "identity", None)
         self.settings.add_recent_file(path)
         self.refresh_recent_menu()
         warnings = list(getattr(result, "warnings", []) or [])
@@ -176,18 +179,37 @@ class FileOpsMixin:
 
     def _save_to(self, path: Path) -> bool:
         assert self.project is not None
+        same = self.path is not None and Path(path).absolute() == Path(self.path).absolute()
+        expected = self.file_identity if same else None
+        args = (self.project, str(path)) if expected is None else (self.project, str(path), expected)
         try:
-            run_with_progress(self._window(), f"Saving {path.name}…", _save_project, self.project, str(path))
+            identity = run_with_progress(self._window(), f"Saving {path.name}…", _save_project, *args)
+        except FileChangedError as exc:
+            return self._file_changed(path, exc)
         except Exception as exc:
             self._error("Cannot save project", exc)
             return False
         self.path = path
+        self.file_identity = identity
         self.undo.set_clean()
         self.settings.add_recent_file(path)
         self.refresh_recent_menu()
         self.update_title()
         self._status(f"Saved {path.name}")
         return True
+
+    def _file_changed(self, path: Path, exc: FileChangedError) -> bool:
+        """Someone else changed the file since we read it: Save As, Reload, or Cancel (never overwrite)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "File changed on disk", str(exc), parent=self._window())
+        save_as = box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole)
+        reload = box.addButton("Reload", QMessageBox.ButtonRole.DestructiveRole) if path.exists() else None
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is save_as:
+            return self.save_as()
+        if reload is not None and box.clickedButton() is reload:
+            self.open_path(path, ask=False)
+        return False
 
     def update_title(self) -> None:
         raise NotImplementedError
