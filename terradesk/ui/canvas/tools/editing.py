@@ -184,13 +184,14 @@ class EditTool(MapTool):
             return geom
         arr = np.empty(1, dtype=object)
         arr[0] = geom
-        return transform_geometries(arr, crs[0], crs[1])[0]  # type: ignore[no-any-return]
+        geom_out: BaseGeometry = transform_geometries(arr, crs[0], crs[1])[0]
+        return geom_out
 
     def units_per_pixel(self) -> float:
         """Display map units per screen pixel at the current zoom."""
         assert self.canvas is not None
         x0, _, x1, _ = self.canvas.view_rect()
-        return (x1 - x0) / max(self.canvas.vb.width(), 1.0)
+        return float((x1 - x0) / max(self.canvas.vb.width(), 1.0))
 
     def tolerance(self, x: float, y: float) -> float:
         """The snapping tolerance in project units near display point (x, y)."""

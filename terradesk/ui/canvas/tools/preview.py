@@ -98,7 +98,7 @@ class PreviewItem(pg.GraphicsObject):  # type: ignore[misc]
             painter.drawPath(self._units)
         if not self._shapes.isEmpty():
             fill = QColor(self.colour)
-            fill.setAlpha(60)
+            fill.setAlpha(40)
             pen = QPen(self.colour, 2.5)
             pen.setCosmetic(True)
             painter.setPen(pen)

@@ -169,5 +169,6 @@ def snapper_for(canvas: MapCanvas) -> Snapper:
         snapper = Snapper()
         snapper.setParent(canvas)
         canvas._edit_snapper = snapper  # type: ignore[attr-defined]
-    snapper.watch(canvas.project())
+    project = getattr(canvas, "project", None)  # a placeholder canvas has no project
+    snapper.watch(project() if callable(project) else None)
     return snapper
