@@ -28,6 +28,10 @@ class MapImageItem(pg.GraphicsObject):  # type: ignore[misc]
         self._image, self._rect = image, QRectF(rect)
         self.update()
 
+    def image(self) -> QImage | None:
+        """The shown image (the canvas patches it in place after small edits)."""
+        return self._image
+
     def boundingRect(self) -> QRectF:
         return QRectF(self._rect)
 

@@ -25,6 +25,8 @@ Bounds = tuple[float, float, float, float]
 #: Level k snaps to ``extent / (BASE_PIXELS * 4**k)``; the last level is the raw data.
 BASE_PIXELS = 2000.0
 LEVELS = 3
+#: Edits moving more units than this re-dissolve the touched territories instead.
+INCREMENTAL_MAX_UNITS = 5000
 
 
 @dataclass
@@ -116,6 +118,8 @@ class TerritoryGeometry:
         self._items: dict[Id, TerritoryDraw] = {}
         self._unassigned: dict[int, QPainterPath] = {}
         self._loaded = False
+        # the assignment as last drawn: tells an edit's added and removed units apart
+        self._keys = alignment.assignment.copy()
 
     def _load_all(self) -> None:
         geoms = all_territory_geometries(self.project, self.alignment)
@@ -128,7 +132,10 @@ class TerritoryGeometry:
             return
         arr = np.empty(len(geoms), dtype=object)
         arr[:] = geoms
-        arr = transform_geometries(arr, self.src, self.dst)
+        self._store(tids, transform_geometries(arr, self.src, self.dst))
+
+    def _store(self, tids: list[Id], arr: npt.NDArray[np.object_], keep_anchor: bool = False) -> None:
+        """Draw data for shapes already in display coordinates."""
         rings = extract_rings(arr)
         order = np.argsort(rings.owner, kind="stable")
         cuts = np.searchsorted(rings.owner[order], np.arange(len(arr) + 1))
@@ -139,6 +146,10 @@ class TerritoryGeometry:
         for i, tid in enumerate(tids):
             sel = order[cuts[i] : cuts[i + 1]]
             anchor = None if empty[i] else (float(shapely.get_x(anchors[i])), float(shapely.get_y(anchors[i])))
+            prev = self._items.get(tid)
+            if keep_anchor and prev is not None and prev.anchor is not None and not empty[i] \
+                    and shapely.contains_xy(arr[i], *prev.anchor):
+                anchor = prev.anchor  # labels stay put while a planner paints next to them
             b = bounds[i]
             self._items[tid] = TerritoryDraw(
                 arr[i], (b[0], b[1], b[2], b[3]), float(areas[i]), anchor,
@@ -183,3 +194,49 @@ class TerritoryGeometry:
                 self._items.pop(t, None)
         if assignment:
             self._unassigned.clear()
+            self._keys = self.alignment.assignment.copy()
+
+    def update_assignment(self, tids: frozenset[Id] | set[Id], units: npt.NDArray[np.intp]) -> None:
+        """Follow an assignment edit of ``units`` without re-dissolving whole territories.
+
+        A click or a brush stroke moves a few units between big territories: re-dissolving
+        a 3,000-unit territory takes ~25 ms, while cutting the moved units out of the old
+        shape and adding them to the new one takes ~0.3 ms. Shapes that come out invalid,
+        and edits that move a large share of a territory, fall back to a full dissolve.
+        """
+        self._unassigned.clear()
+        al = self.alignment
+        if len(units) == 0 or len(self._keys) != len(al.assignment):
+            self.invalidate(tids)
+            return
+        old, new = self._keys[units], al.assignment[units]
+        self._keys[units] = new
+        for tid in tids:
+            item = self._items.get(tid)
+            if item is None or tid not in al.territories:
+                self._items.pop(tid, None)
+                continue
+            k = al.key(tid)
+            added, removed = units[(new == k) & (old != k)], units[(old == k) & (new != k)]
+            geom = self._patched(item.geom, added, removed)
+            if geom is None:
+                self._items.pop(tid, None)
+            else:
+                self._store([tid], np.array([geom], dtype=object), keep_anchor=True)
+
+    def _patched(self, geom: BaseGeometry, added: npt.NDArray[np.intp], removed: npt.NDArray[np.intp]) -> BaseGeometry | None:
+        if len(added) + len(removed) > INCREMENTAL_MAX_UNITS:
+            return None
+        g = self.units.geoms
+        try:
+            if len(removed):
+                geom = shapely.difference(geom, shapely.coverage_union_all(g[removed]))
+            if len(added):
+                parts = np.empty(len(added) + 1, dtype=object)
+                parts[0], parts[1:] = geom, g[added]
+                geom = shapely.coverage_union_all(parts)
+        except shapely.errors.GEOSException:
+            return None
+        if geom is None or not geom.is_valid:
+            return None
+        return geom

@@ -24,6 +24,7 @@ from terradesk.ui.canvas.state import (
     LayerState,
     class_breaks,
     classify,
+    deviation_colour,
     ramp_colours,
 )
 
@@ -68,14 +69,20 @@ def stroke_thick(painter: QPainter, world: QTransform, path: QPainterPath, colou
 def paint_scene(
     scene: MapScene, painter: QPainter, rect: Bounds, width: int, height: int,
     *, selection: bool = True, overlays: bool = True, background: bool = True,
+    labels: dict[str, tuple[float, float]] | None = None,
 ) -> None:
-    """Draw every visible layer bottom-up, then selection and overlays."""
+    """Draw every visible layer bottom-up, then selection and overlays.
+
+    ``labels`` (territory id -> anchor) draws exactly those labels instead of placing
+    them afresh: a partial repaint must show the labels of the image it patches.
+    """
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     if background:
         painter.fillRect(QRectF(0, 0, width, height), BACKGROUND)
     world = world_transform(rect, width)
     ctx = _Context(scene, rect, width, height, world)
+    ctx.fixed_labels = labels
     for layer in reversed(scene.layers):
         if not layer.visible or layer.opacity <= 0:
             continue
@@ -98,6 +105,8 @@ def paint_scene(
         painter.setOpacity(ctx.labels_opacity)
         ctx.paint_labels(painter, ctx.labels)
         painter.restore()
+    if labels is None:
+        scene.placed_labels = ctx.placed
     if selection and scene.selection:
         painter.save()
         painter.setTransform(world)
@@ -122,6 +131,8 @@ class _Context:
         self.level = units.level_for(self.pixel) if units is not None else 0
         self.full = True
         self.labels: dict = {}  # type: ignore[type-arg]
+        self.fixed_labels: dict[str, tuple[float, float]] | None = None
+        self.placed: dict[str, tuple[float, float]] = {}
         self.labels_opacity = 1.0
         self.visible_units: np.ndarray | None = None
         if units is not None and units.count:
@@ -157,10 +168,14 @@ class _Context:
         elif terr is not None:
             al = terr.alignment
             single = QColor(style.colour) if style.mode == "single" else None
+            dev = style.values if style.mode == "deviation" else None
             for tid, item in terr.items().items():
                 if not _intersects(item.bounds, self.rect):
                     continue
-                painter.setBrush(single or QColor(al.territories[tid].colour))
+                if dev is not None:
+                    painter.setBrush(deviation_colour(dev.get(tid, float("nan")), style.tolerance))
+                else:
+                    painter.setBrush(single or QColor(al.territories[tid].colour))
                 painter.drawPath(terr.path(tid, self.level))
             free = terr.unassigned_path(self.level, self.culled_units())
             if not free.isEmpty():
@@ -241,23 +256,31 @@ class _Context:
         s = 1.0 / self.pixel
         halo = QColor(255, 255, 255, 230)
         order = sorted(items.items(), key=lambda kv: -kv[1].area)
+        fixed = self.fixed_labels
+        if fixed is not None:
+            order = [(t, i) for t, i in order if t in fixed]
         for tid, item in order:
-            if item.anchor is None:
+            anchor = item.anchor if fixed is None else fixed[tid]
+            if anchor is None:
                 continue
             name = terr.alignment.territories[tid].name
             w = fm.horizontalAdvance(name) + 4
             h = fm.height()
-            if (item.bounds[2] - item.bounds[0]) * s < w * 0.5 or (item.bounds[3] - item.bounds[1]) * s < h:
+            if fixed is None and ((item.bounds[2] - item.bounds[0]) * s < w * 0.5
+                                  or (item.bounds[3] - item.bounds[1]) * s < h):
                 continue  # too small on screen to carry its name legibly
-            pt = self.world.map(QPointF(*item.anchor))
+            pt = self.world.map(QPointF(*anchor))
             r = QRectF(pt.x() - w / 2, pt.y() - h / 2, w, h)
             if r.right() < 0 or r.left() > self.width or r.bottom() < 0 or r.top() > self.height:
                 continue
+            if fixed is None:
+                self.placed[tid] = anchor
             cells = [
                 (i, j) for i in range(int(r.left() // cell), int(r.right() // cell) + 1)
                 for j in range(int(r.top() // cell), int(r.bottom() // cell) + 1)
             ]
-            if any(r.intersects(o) for c in cells for o in grid.get(c, ())):
+            if fixed is None and any(r.intersects(o) for c in cells for o in grid.get(c, ())):
+                self.placed.pop(tid, None)
                 continue
             for c in cells:
                 grid.setdefault(c, []).append(r)

@@ -42,8 +42,13 @@ class MapScene:
         self.account_size_field: str | None = None
         self.account_colour_field: str | None = None
         self.generation = 0
+        #: (generation, map bounds) changed by assignment edits since the last full render
+        self.damage: tuple[int, Bounds | None] | None = None
+        #: label anchors placed by the last full render (partial repaints reuse them)
+        self.placed_labels: dict[str, tuple[float, float]] = {}
         self._accounts_xy: npt.NDArray[np.float64] | None = None
         self._north_cache: dict[tuple[int, int], float] = {}
+        self._metres_per_unit: tuple[str, float] | None = None
 
     # -- project ----------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
@@ -114,15 +119,44 @@ class MapScene:
         if kind in (ChangeKind.TERRITORIES, ChangeKind.GEOMETRY, ChangeKind.ASSIGNMENT):
             if al is None or change.alignment not in (None, al.id):
                 return False
+            damage = self.damage
             if self.territories is not None:
-                self.territories.invalidate(change.ids, assignment=kind == ChangeKind.ASSIGNMENT)
+                if kind == ChangeKind.ASSIGNMENT and len(change.units):
+                    self.territories.update_assignment(change.ids, change.units)
+                else:
+                    self.territories.invalidate(change.ids, assignment=kind == ChangeKind.ASSIGNMENT)
             if kind == ChangeKind.TERRITORIES and self.selection.kind == "territories":
                 alive = tuple(t for t in self.selection.ids if t in al.territories)
                 if alive != self.selection.ids:
                     self.selection = Selection("territories", alive)
             self.generation += 1
+            if kind == ChangeKind.ASSIGNMENT and len(change.units) and damage is not None:
+                self.damage = self._grow_damage(damage, change.units)
             return True
         return False
+
+    # -- partial repaints -----------------------------------------------------------
+    def mark_rendered(self) -> None:
+        """A full image was just drawn: later assignment edits may patch it."""
+        self.damage = (self.generation, None)
+
+    def _grow_damage(self, damage: tuple[int, Bounds | None], units: np.ndarray) -> tuple[int, Bounds | None] | None:
+        """Extend the area an assignment edit repainted, while nothing else changed.
+
+        Only an unbroken run of assignment edits since the last full render qualifies:
+        any other change clears ``damage`` (the generation no longer matches).
+        """
+        import shapely
+
+        gen, box = damage
+        if gen != self.generation - 1 or self.units is None:
+            return None
+        b = shapely.total_bounds(self.units.geoms[units])
+        if not np.isfinite(b).all():
+            return None
+        if box is not None:
+            b = np.array([min(b[0], box[0]), min(b[1], box[1]), max(b[2], box[2]), max(b[3], box[3])])
+        return (self.generation, (float(b[0]), float(b[1]), float(b[2]), float(b[3])))
 
     # -- geometry helpers -------------------------------------------------------
     def extent(self) -> Bounds | None:
@@ -156,10 +190,16 @@ class MapScene:
         return self._accounts_xy
 
     def metres_per_unit(self) -> float:
+        # asked on every frame (scale bar, brush radius); parsing a CRS costs ~0.1 ms
+        cached = self._metres_per_unit
+        if cached is not None and cached[0] == self.crs:
+            return cached[1]
         try:
-            return float(CRS.from_user_input(self.crs).axis_info[0].unit_conversion_factor)
+            value = float(CRS.from_user_input(self.crs).axis_info[0].unit_conversion_factor)
         except (IndexError, AttributeError):
-            return 1.0
+            value = 1.0
+        self._metres_per_unit = (self.crs, value)
+        return value
 
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
         lon, lat = transformer(self.crs, "EPSG:4326").transform(x, y)

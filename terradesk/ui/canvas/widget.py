@@ -16,6 +16,8 @@ from terradesk.ui.canvas.items import HighlightItem, MapImageItem, RubberBandIte
 from terradesk.ui.canvas.layers import Bounds
 from terradesk.ui.canvas.legend import legend_for
 from terradesk.ui.canvas.paint import BACKGROUND, fit_rect, paint_scene
+from terradesk.ui.canvas.patch import patch_image
+from terradesk.ui.canvas.preview import PreviewOverlay, PreviewStyle
 from terradesk.ui.canvas.scene import MapScene
 from terradesk.ui.canvas.state import LayerState, LayerStyle, Selection
 from terradesk.ui.canvas.tools import MapTool, PanTool
@@ -41,7 +43,8 @@ class MapCanvas(QWidget):
         self._image_item = MapImageItem()
         self._hover_item = HighlightItem()
         self._band_item = RubberBandItem()
-        for item in (self._image_item, self._hover_item, self._band_item):
+        self._preview_item = PreviewOverlay()
+        for item in (self._image_item, self._preview_item, self._hover_item, self._band_item):
             self.vb.addItem(item, ignoreBounds=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -50,6 +53,8 @@ class MapCanvas(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
         self._rendered_gen = -1
+        self._image_key: tuple[Bounds, int, int, float] | None = None
+        self._placed_labels: dict[str, tuple[float, float]] = {}
         self._navigated = False
         self._hover: tuple[str, int] | None = None
         self._tool: MapTool | None = None
@@ -63,6 +68,7 @@ class MapCanvas(QWidget):
         if old is not None:
             old.changed.disconnect(self._on_change)
         self.scene_data.set_project(project)
+        self.clear_preview()
         if project is not None:
             project.changed.connect(self._on_change)
         self._navigated = False
@@ -189,22 +195,40 @@ class MapCanvas(QWidget):
         self._timer.start(delay)
 
     def refresh(self) -> None:
-        """Render the image for the current view now (normally called once the view rests)."""
+        """Render the image for the current view now (normally called once the view rests).
+
+        When only assignment edits happened since the last render, and the view has not
+        moved, just the edited area is repainted (see :func:`patch_image`).
+        """
         self._timer.stop()
+        self._preview_item.invalidate()  # re-render the preview for the settled view
         w, h = int(self.vb.width()), int(self.vb.height())
         if w < 2 or h < 2:
             return
         rect = self.view_rect()
         dpr = self.devicePixelRatioF()
+        sd = self.scene_data
+        damage, shown = sd.damage, self._image_item.image()
+        if (damage is not None and damage[0] == sd.generation and damage[1] is not None
+                and self._image_key == (rect, w, h, dpr) and shown is not None):
+            patch_image(sd, shown, rect, w, h, damage[1], self._placed_labels)
+            sd.mark_rendered()
+            self._rendered_gen = sd.generation
+            self._image_item.update()
+            self.view.viewport().update()
+            return
         img = QImage(int(w * dpr), int(h * dpr), QImage.Format.Format_ARGB32_Premultiplied)
         img.setDevicePixelRatio(dpr)
         painter = QPainter(img)
         try:
-            paint_scene(self.scene_data, painter, rect, w, h, overlays=False)
+            paint_scene(sd, painter, rect, w, h, overlays=False)
         finally:
             painter.end()
+        self._placed_labels = dict(sd.placed_labels)
+        self._image_key = (rect, w, h, dpr)
+        sd.mark_rendered()
         self._image_item.set_image(img, QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1]))
-        self._rendered_gen = self.scene_data.generation
+        self._rendered_gen = sd.generation
         self.view.viewport().update()
 
     def render_image(self, width: int, height: int) -> QImage:
@@ -363,6 +387,20 @@ class MapCanvas(QWidget):
             p = QPainterPath()
             p.addEllipse(QPointF(float(x), float(y)), r, r)
             self._hover_item.set_path(p)
+
+    # -- preview of a proposed plan (nothing in the model changes) ---------------------
+    def set_preview_units(self, units: Any, colours: Any, style: PreviewStyle = "hatch") -> None:
+        """Hatch (or fill, ``style="fill"``) ``units`` in ``colours`` (one per unit or one
+        for all) over the map, e.g. the units a rebalance would move, in the colour of the
+        territory that would receive them. Drawn live: the map image is not re-rendered."""
+        self._preview_item.set_units(self.scene_data.units, units, colours, style)
+
+    def clear_preview(self) -> None:
+        self._preview_item.clear()
+
+    def preview_units(self) -> np.ndarray:
+        """The unit indices shown in the preview (empty when there is none)."""
+        return self._preview_item.units
 
     # -- layers ------------------------------------------------------------------
     def layers(self) -> list[LayerState]:
