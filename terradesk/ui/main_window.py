@@ -33,6 +33,7 @@ from terradesk.ui.window.edit_tools import install as install_edit_tools
 from terradesk.ui.window.file_ops import FileOpsMixin
 from terradesk.ui.window.icons import icon
 from terradesk.ui.window.placeholder import PlaceholderCanvas, PlaceholderSelection
+from terradesk.ui.window.rebalance import install as install_rebalance
 from terradesk.ui.window.status import StatusFields
 from terradesk.ui.window.territory_ops import TerritoryOpsMixin
 
@@ -94,7 +95,8 @@ class MainWindow(FileOpsMixin, TerritoryOpsMixin, QMainWindow):
         install_edit_tools(self)
         install_assign_tools(self)
         install_balance(self)
-        install_recovery(self)
+        install_rebalance(self)
+        self.recovery = install_recovery(self)
         self.resize(1366, 740)
         self.default_state = self.saveState()
         self.restore_layout()

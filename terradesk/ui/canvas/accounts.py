@@ -10,13 +10,15 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QTransform
 
 from terradesk.ui.canvas.layers import Bounds
 from terradesk.ui.canvas.scene import MapScene
 from terradesk.ui.canvas.state import LayerState, class_breaks, classify, ramp_colours
 
+PIN_COLOUR = QColor("#d35400")  # the ring around pinned ("named") accounts
 SIZES = (4.0, 5.5, 7.0, 9.0, 11.5)  # marker diameters in px, by size class
 CATEGORY_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
@@ -79,10 +81,57 @@ def paint_accounts(scene: MapScene, painter: QPainter, rect: Bounds, world: QTra
     px = xy[idx, 0] * s + dx
     py = xy[idx, 1] * world.m22() + dy
     dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-    # big markers first so small ones stay visible on top
-    order = np.argsort(-size_cls[idx], kind="stable")
-    for i in order:
-        d = SIZES[min(int(size_cls[idx[i]]), len(SIZES) - 1)]
-        img = sprite(d, colours[int(colour_idx[idx[i]])], dpr)
-        half = img.width() / dpr / 2
-        painter.drawImage(QPointF(float(px[i]) - half, float(py[i]) - half), img)
+    sizes = np.minimum(size_cls[idx], len(SIZES) - 1)
+    colour_of = colour_idx[idx]
+    # big markers first so small ones stay visible on top; one batched call per sprite
+    # (a Python drawImage per marker costs ~5 us: 1 s for 200,000 accounts)
+    for k in sorted(set(sizes.tolist()), reverse=True):
+        for c in sorted(set(colour_of[sizes == k].tolist())):
+            pick = (sizes == k) & (colour_of == c)
+            _blit(painter, sprite_pixmap(SIZES[k], colours[c], dpr), px[pick], py[pick], dpr)
+    paint_pins(scene, painter, idx, px, py)
+
+
+@lru_cache(maxsize=128)
+def sprite_pixmap(diameter: float, rgb: str, dpr: float = 1.0) -> QPixmap:
+    return QPixmap.fromImage(sprite(diameter, rgb, dpr))
+
+
+def _blit(painter: QPainter, pix: QPixmap, x: np.ndarray, y: np.ndarray, dpr: float) -> None:
+    """Draw ``pix`` centred at every (x, y) device point in one drawPixmapFragments call."""
+    frags = PrimitiveArray(QPainter.PixmapFragment, 10)
+    frags.resize(len(x))
+    arr = frags.ndarray()
+    arr[:, 0], arr[:, 1] = x, y
+    arr[:, 2:6] = (0.0, 0.0, float(pix.width()), float(pix.height()))
+    arr[:, 6:10] = (1 / dpr, 1 / dpr, 0.0, 1.0)
+    painter.drawPixmapFragments(*frags.drawargs(), pix)  # type: ignore[call-arg]  # pointer + count overload
+
+
+def pinned_mask(scene: MapScene) -> npt.NDArray[np.bool_]:
+    """Accounts pinned to a territory of the active alignment (named accounts)."""
+    assert scene.project is not None
+    acc = scene.project.accounts
+    al = scene.project.active_alignment
+    out = np.zeros(len(acc), dtype=bool)
+    if al is None or not al.pins:
+        return out
+    for account, tid in al.pins.items():
+        if tid in al.territories:
+            try:
+                out[acc.index_of(account)] = True
+            except KeyError:
+                continue
+    return out
+
+
+def paint_pins(scene: MapScene, painter: QPainter, idx: npt.NDArray[np.intp], px: npt.NDArray[np.float64],
+               py: npt.NDArray[np.float64]) -> None:
+    """A ring around each pinned account so overrides stand out from spatial membership."""
+    pinned = pinned_mask(scene)[idx]
+    if not pinned.any():
+        return
+    painter.setPen(QPen(PIN_COLOUR, 2.0))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for x, y in zip(px[pinned].tolist(), py[pinned].tolist(), strict=True):
+        painter.drawEllipse(QPointF(x, y), 7.0, 7.0)

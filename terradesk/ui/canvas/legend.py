@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor
 from terradesk.ui.canvas.accounts import account_classes
 from terradesk.ui.canvas.paint import TERRITORY_LINE
 from terradesk.ui.canvas.scene import MapScene
-from terradesk.ui.canvas.state import UNASSIGNED_FILL, class_breaks, format_number, ramp_colours
+from terradesk.ui.canvas.state import UNASSIGNED_FILL, class_breaks, deviation_legend, format_number, ramp_colours
 
 
 def legend_for(scene: MapScene, layer_id: str) -> list[tuple[str, QColor]]:
@@ -32,6 +32,8 @@ def legend_for(scene: MapScene, layer_id: str) -> list[tuple[str, QColor]]:
             return out
         if style.mode == "single":
             return [(layer.title, QColor(style.colour))]
+        if style.mode == "deviation":
+            return deviation_legend(style.tolerance, (style.field or "").replace("_", " "))
         al = project.active_alignment
         out = [(t.name, QColor(t.colour)) for t in al] if al is not None else []
         if al is None or (al.kind == "units" and (al.assignment < 0).any()):

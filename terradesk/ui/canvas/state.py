@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-StyleMode = Literal["territory", "field", "single"]
+StyleMode = Literal["territory", "field", "single", "deviation"]
 SelectionKind = Literal["units", "territories", "accounts"] | None
 
 UNASSIGNED_FILL = QColor("#e4e4e4")
@@ -31,6 +31,10 @@ class LayerStyle:
     colour: str = "#808080"
     ramp: str = "viridis"
     classes: int = 5
+    #: mode "deviation": each territory's relative deviation (0.1 = 10 % over), from the
+    #: metrics engine, and the tolerance band drawn neutral; ``field`` names the metric.
+    values: dict[str, float] | None = None
+    tolerance: float = 0.1
 
 
 @dataclass
@@ -58,6 +62,37 @@ class Selection:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+#: Diverging classes for "deviation" (ColorBrewer RdBu), far under to far over; the bounds
+#: are in tolerances: < -2, -2..-1, -1..1 (inside the band), 1..2, > 2.
+DEVIATION_CLASSES: tuple[tuple[float, str], ...] = (
+    (-2.0, "#2166ac"), (-1.0, "#92c5de"), (1.0, "#f7f7f7"), (2.0, "#f4a582"), (float("inf"), "#b2182b"),
+)
+NO_VALUE = QColor("#c8c8c8")
+
+
+def deviation_colour(deviation: float, tolerance: float) -> QColor:
+    """Blue under the band, near-white inside it, red over it; darker further out."""
+    if not np.isfinite(deviation):
+        return QColor(NO_VALUE)
+    tol = tolerance if tolerance > 0 else 1e-9
+    r = deviation / tol
+    k = 0 if r < -2 else 1 if r < -1 else 2 if r <= 1 else 3 if r <= 2 else 4
+    return QColor(DEVIATION_CLASSES[k][1])
+
+
+def deviation_legend(tolerance: float, metric: str = "") -> list[tuple[str, QColor]]:
+    t = 100 * tolerance
+    what = f"{metric} " if metric else ""
+    return [
+        (f"{what}over by more than {2 * t:g} %", QColor(DEVIATION_CLASSES[4][1])),
+        (f"over by {t:g}–{2 * t:g} %", QColor(DEVIATION_CLASSES[3][1])),
+        (f"within ±{t:g} %", QColor(DEVIATION_CLASSES[2][1])),
+        (f"under by {t:g}–{2 * t:g} %", QColor(DEVIATION_CLASSES[1][1])),
+        (f"under by more than {2 * t:g} %", QColor(DEVIATION_CLASSES[0][1])),
+        ("no value", QColor(NO_VALUE)),
+    ]
 
 
 def ramp_colours(ramp: str, n: int) -> list[QColor]:
