@@ -161,6 +161,30 @@ def bench_canvas(project) -> dict[str, float]:
     return res
 
 
+def bench_accounts(count: int = 200_000) -> dict[str, float] | str:
+    """Full-extent redraw with many accounts (markers shrink and fade when crowded)."""
+    try:
+        from terradesk.io.demo import generate_demo
+    except ImportError:
+        return "skipped: no demo generator"
+    from PySide6.QtWidgets import QApplication
+
+    from terradesk.ui.canvas import MapCanvas
+
+    QApplication.instance() or QApplication([])
+    project = generate_demo(units=1500, accounts=count, seed=1)
+    canvas = MapCanvas()
+    canvas.resize(W, H)
+    canvas.set_project(project)
+    res = {"accounts": float(count)}
+    res["full_extent_cold_ms"] = round(timed(lambda: canvas.render_image(W, H))[0], 1)
+    res["full_extent_warm_ms"] = round(statistics.median(timed(lambda: canvas.render_image(W, H), 5)), 1)
+    canvas.set_layer_state("accounts", visible=False)
+    res["without_accounts_ms"] = round(statistics.median(timed(lambda: canvas.render_image(W, H), 5)), 1)
+    canvas.close()
+    return res
+
+
 def save_units(project, folder: str) -> str | None:
     import pyogrio
     import shapely
@@ -227,6 +251,7 @@ def main() -> None:
         "build_project_s": round(time.perf_counter() - t, 2),
     }
     result["terradesk"] = bench_canvas(project)
+    result["accounts_200k"] = bench_accounts()
     with tempfile.TemporaryDirectory() as folder:
         result["first_frame"] = bench_first_frame(project, folder)
         if not args.no_qgis:

@@ -45,7 +45,6 @@ class MetricsEngine:
         self.changed = Signal()
         self._cache: tuple[list[Id], dict[str, FloatArray]] | None = None
         self._topology: CoverageTopology | None = None
-        self._topology_stamp: object = None
         self._build()
         project.changed.connect(self._on_change)
 
@@ -131,9 +130,7 @@ class MetricsEngine:
         ax, ay = project.accounts.x, project.accounts.y
         self._acc_lon, self._acc_lat = transform_points(ax, ay, crs, "EPSG:4326")
         if al.kind == "units":
-            if self._topology is None or self._topology_stamp is not geoms:
-                self._topology = CoverageTopology(geoms, crs)
-                self._topology_stamp = geoms
+            self._topology = CoverageTopology.of_layer(project.units, crs)
             self._acc_unit = locate_points(geoms, ax, ay)
         self._recompute_all()
 

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from terradesk.analysis.placement import locate_points
 from terradesk.geo.dissolve import as_multipolygon
-from terradesk.model import Alignment, Id, Project
+from terradesk.model import Alignment, Id, Project, ReferenceLayer
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -82,3 +82,41 @@ def count_per_territory(project: Project, alignment: Alignment, layer: PointLaye
     ok = keys[keys >= 0]
     counts = np.bincount(ok, minlength=int(kk.max()) + 1)
     return {t: int(counts[k]) for t, k in zip(tids, kk.tolist(), strict=True)}
+
+
+def point_layers_of(project: Project, cache: dict[str, tuple[object, PointLayer]] | None = None) -> list[PointLayer]:
+    """The project's counted point reference layers as :class:`PointLayer` (in layer order).
+
+    ``cache`` (layer id -> (geometry array, PointLayer)) keeps each PointLayer, and so its
+    point-to-unit lookup, while the layer's name and geometry stay the same.
+    """
+    cache = {} if cache is None else cache
+    out = []
+    for ref in project.reference_layers.values():
+        if not (ref.counted and ref.kind == "point"):
+            continue
+        hit = cache.get(ref.id)
+        if hit is None or hit[1].name != ref.name or hit[0] is not ref.geometry:
+            hit = (ref.geometry, _point_layer(ref))
+            cache[ref.id] = hit
+        out.append(hit[1])
+    for gone in set(cache) - {r.id for r in project.reference_layers.values()}:
+        del cache[gone]
+    return out
+
+
+def _point_layer(ref: ReferenceLayer) -> PointLayer:
+    x, y = ref.xy()
+    return PointLayer(ref.name, x, y, source=ref.name)
+
+
+def reference_layer_from_points(layer: PointLayer, colour: str) -> ReferenceLayer:
+    """A counted point layer as a project reference layer (unplaced rows kept as empty rows)."""
+    import shapely
+
+    from terradesk.model import ReferenceStyle
+
+    ok = np.isfinite(layer.x) & np.isfinite(layer.y)
+    geoms = np.full(len(layer), None, dtype=object)
+    geoms[ok] = shapely.points(layer.x[ok], layer.y[ok])
+    return ReferenceLayer(layer.name, "point", geoms, style=ReferenceStyle(colour), counted=True)

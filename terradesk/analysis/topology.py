@@ -21,12 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import shapely
 from pyproj import Geod
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
+from terradesk.analysis.adjacency import Segments, boundary_segments, cached, layer_segments
 from terradesk.geo.crs import transform_points
+from terradesk.model import UnitLayer
 
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
@@ -41,55 +40,40 @@ class ShapeStats:
 
 
 class CoverageTopology:
-    """Segments of every unit boundary, keyed so shared edges can be recognised."""
+    """Segments of every unit boundary, keyed so shared edges can be recognised.
 
-    def __init__(self, geoms: npt.NDArray[np.object_], crs: str) -> None:
-        n_units = len(geoms)
-        parts, part_unit = shapely.get_parts(geoms, return_index=True)
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-        self.part_unit = np.asarray(part_unit, dtype=np.intp)
-        self.part_holes = np.bincount(ring_part, minlength=len(parts)).astype(np.intp) - 1
-        same = coord_ring[:-1] == coord_ring[1:]
-        start = np.flatnonzero(same)
-        # quantise so that bit-level noise from reprojection still matches
-        span = float(np.ptp(coords, axis=0).max()) if len(coords) else 1.0
-        q = np.round(coords / (max(span, 1e-12) * 1e-10)).astype(np.int64)
-        _, vertex = np.unique(q, axis=0, return_inverse=True)
-        vertex = vertex.ravel()
-        va, vb = vertex[start], vertex[start + 1]
-        keep = va != vb
-        start, va, vb = start[keep], va[keep], vb[keep]
-        nv = int(vertex.max()) + 1 if len(vertex) else 1
-        self.n_vertices = nv
-        lo, hi = np.minimum(va, vb), np.maximum(va, vb)
-        seg_keys, occ_seg = np.unique(lo.astype(np.int64) * nv + hi, return_inverse=True)
-        self.occ_seg = occ_seg.ravel().astype(np.intp)
-        self.occ_part = np.asarray(ring_part[coord_ring[start]], dtype=np.intp)
-        occ_unit = self.part_unit[self.occ_part]
-        self.unit_offsets = np.searchsorted(occ_unit, np.arange(n_units + 1)).astype(np.intp)
-        self.seg_a = (seg_keys // nv).astype(np.intp)
-        self.seg_b = (seg_keys % nv).astype(np.intp)
-        lon, lat = transform_points(coords[:, 0], coords[:, 1], crs, "EPSG:4326")
-        first = np.zeros(len(seg_keys), dtype=np.intp)
-        first[self.occ_seg] = start
+    Built on the segment table of :mod:`terradesk.analysis.adjacency` (the same one the
+    unit graph comes from); :meth:`of_layer` shares it and caches the result per layer.
+    """
+
+    def __init__(self, geoms: npt.NDArray[np.object_], crs: str, segments: Segments | None = None) -> None:
+        s = segments if segments is not None else boundary_segments(geoms)
+        self.part_unit = s.part_unit
+        self.part_holes = s.part_holes
+        self.n_vertices = s.n_vertices
+        self.occ_seg = s.seg
+        self.occ_part = s.part
+        self.occ_unit = s.unit
+        self.occ_other = s.other
+        self.occ_vertex = s.vertex
+        self.unit_offsets = np.searchsorted(s.unit, np.arange(s.n_units + 1)).astype(np.intp)
+        lon, lat = transform_points(s.coords[:, 0], s.coords[:, 1], crs, "EPSG:4326")
+        first = np.zeros(s.n_segments, dtype=np.intp)
+        first[s.seg] = s.start
         _, _, dist = GEOD.inv(lon[first], lat[first], lon[first + 1], lat[first + 1])
         self.seg_len = np.asarray(dist, dtype=np.float64)
-        counts = np.bincount(self.occ_seg, minlength=len(seg_keys))
+        counts = np.bincount(s.seg, minlength=s.n_segments)
         self.clean = bool(len(counts) == 0 or counts.max() <= 2)
-        self.unit_perimeter = np.bincount(occ_unit, weights=self.seg_len[self.occ_seg], minlength=n_units)
-        # the other side of every occurrence (-1 on the layer's outer edge)
-        order = np.argsort(self.occ_seg, kind="stable")
-        pair = np.flatnonzero(self.occ_seg[order][1:] == self.occ_seg[order][:-1])
-        self.occ_other = np.full(len(self.occ_seg), -1, dtype=np.intp)
-        self.occ_other[order[pair]] = order[pair + 1]
-        self.occ_other[order[pair + 1]] = order[pair]
-        self.occ_unit = occ_unit
-        self.occ_vertex = vertex[start]
-        self.occ_len = self.seg_len[self.occ_seg]
-        self.n_parts = len(parts)
-        self._vertex_scratch = np.full(nv, -1, dtype=np.intp)
-        self._part_scratch = np.full(len(parts), -1, dtype=np.intp)
+        self.occ_len = self.seg_len[s.seg]
+        self.unit_perimeter = np.bincount(s.unit, weights=self.occ_len, minlength=s.n_units)
+        self.n_parts = s.n_parts
+        self._vertex_scratch = np.full(s.n_vertices, -1, dtype=np.intp)
+        self._part_scratch = np.full(s.n_parts, -1, dtype=np.intp)
+
+    @classmethod
+    def of_layer(cls, units: UnitLayer, crs: str) -> CoverageTopology:
+        """The topology of a unit layer, cached until one of its geometries changes."""
+        return cached(units, ("topology", crs), lambda: cls(units.geometry, crs, layer_segments(units)))
 
     def stats(self, units: IntArray, unit_keys: IntArray | None = None, key: int | None = None) -> ShapeStats:
         """Perimeter (m), parts and holes of the union of ``units``.
@@ -121,6 +105,10 @@ class CoverageTopology:
         scratch[local_parts] = np.arange(n)
         a = local[internal]
         b = scratch[self.occ_part[other[internal]]]
+        # scipy costs ~0.3 s to import: only when a window/CLI really computes pieces
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
         graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
         n_comp, label = connected_components(graph, directed=False)
         # distinct (component, vertex) pairs; a vertex shared by two components is a pinch

@@ -7,33 +7,24 @@ import time
 from pathlib import Path
 from typing import Any
 
-from terradesk.cli._common import fail, guarded, human_size, say
+from terradesk.cli._common import fail, guarded, human_size, refusing, say, verb_parser, whole_number
 from terradesk.io.errors import ExitCode
 
 VERB = "demo"
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected zero or more, got {value}")
-    return value
-
-
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="write the demo project (a fictional region) to a GeoPackage",
+    count = whole_number(0)
+    parser = verb_parser(
+        subparsers, VERB, run, help="write the demo project (a fictional region) to a GeoPackage",
         description="Write the deterministic demo project: the same seed always gives the same file contents.",
+        project=None,
     )
     parser.add_argument("out", metavar="OUT.gpkg", help="project file to create")
-    parser.add_argument("--units", type=_count, default=1500, help="number of postal-code units (default 1500)")
-    parser.add_argument("--accounts", type=_count, default=5000, help="number of accounts (default 5000)")
-    parser.add_argument("--seed", type=_count, default=0, help="random seed (default 0)")
+    parser.add_argument("--units", type=count, default=1500, help="number of postal-code units (default 1500)")
+    parser.add_argument("--accounts", type=count, default=5000, help="number of accounts (default 5000)")
+    parser.add_argument("--seed", type=count, default=0, help="random seed (default 0)")
     parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    parser.set_defaults(func=run)
 
 
 @guarded(VERB)
@@ -49,10 +40,8 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.exists():
         return fail(VERB, f"{out.parent}: no such folder", ExitCode.WRITE_FAILED)
     started = time.perf_counter()
-    try:
+    with refusing(ValueError, code=ExitCode.USAGE):
         project = generate_demo(args.units, args.accounts, args.seed)
-    except ValueError as exc:
-        return fail(VERB, str(exc), ExitCode.USAGE)
     save_project(project, out)
     seconds = time.perf_counter() - started
     say(

@@ -6,7 +6,14 @@ import argparse
 import csv
 from typing import Any
 
-from terradesk.cli._common import fail, guarded, open_checked, say
+from terradesk.cli._common import (
+    add_alignment_option,
+    guarded,
+    open_checked,
+    pick_alignment,
+    say,
+    verb_parser,
+)
 from terradesk.io.errors import ExitCode
 
 VERB = "export-accounts"
@@ -14,14 +21,12 @@ HEADER = ("account_id", "name", "territory", "owner", "region", "pinned", "uuid"
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="write accounts with their territory, owner and region as CSV",
+    parser = verb_parser(
+        subparsers, VERB, run, help="write accounts with their territory, owner and region as CSV",
         description="Write one row per account: account id, name, territory, owner, region (UTF-8 CSV).",
     )
-    parser.add_argument("project", metavar="PROJECT", help="project file (.gpkg)")
     parser.add_argument("out", metavar="OUT.csv", help="CSV file to write")
-    parser.add_argument("--alignment", metavar="NAME", help="plan to use (default: the active one)")
-    parser.set_defaults(func=run)
+    add_alignment_option(parser, "plan to use (default: the active one)")
 
 
 @guarded(VERB)
@@ -29,11 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from terradesk.analysis.placement import account_keys
 
     project = open_checked(args.project).project
-    al = project.alignment_by_name(args.alignment) if args.alignment else project.active_alignment
-    if al is None:
-        names = ", ".join(a.name for a in project.alignments.values()) or "none"
-        what = f"no alignment named {args.alignment!r}" if args.alignment else "the project has no alignment"
-        return fail(VERB, f"{what} (alignments: {names})", ExitCode.BAD_INPUT)
+    al = pick_alignment(project, args.alignment)
     accounts = project.accounts
     keys = account_keys(project, al)
     source_ids = accounts.fields.get("account_id")

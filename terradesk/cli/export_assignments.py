@@ -5,21 +5,27 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from terradesk.cli._common import fail, guarded, open_checked, say
+from terradesk.cli._common import (
+    add_alignment_option,
+    guarded,
+    open_checked,
+    pick_alignment,
+    require_units,
+    say,
+    verb_parser,
+)
 from terradesk.io.errors import ExitCode
 
 VERB = "export-assignments"
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="write unit code -> territory name as CSV (block equivalency)",
+    parser = verb_parser(
+        subparsers, VERB, run, help="write unit code -> territory name as CSV (block equivalency)",
         description="Write one row per unit: code and territory name (blank when unassigned), UTF-8 CSV.",
     )
-    parser.add_argument("project", metavar="PROJECT", help="project file (.gpkg)")
     parser.add_argument("out", metavar="OUT.csv", help="CSV file to write")
-    parser.add_argument("--alignment", metavar="NAME", help="plan to export (default: the active one)")
-    parser.set_defaults(func=run)
+    add_alignment_option(parser, "plan to export (default: the active one)")
 
 
 @guarded(VERB)
@@ -27,13 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from terradesk.io.assignment_table import write_assignment_table
 
     project = open_checked(args.project).project
-    al = project.alignment_by_name(args.alignment) if args.alignment else project.active_alignment
-    if al is None:
-        known = ", ".join(a.name for a in project.alignments.values()) or "none"
-        what = f"no alignment named {args.alignment!r}" if args.alignment else "the project has no alignment"
-        return fail(VERB, f"{what} (alignments: {known})", ExitCode.BAD_INPUT)
-    if al.kind != "units":
-        return fail(VERB, f"alignment {al.name!r} is drawn by hand; it has no unit assignment", ExitCode.BAD_INPUT)
+    al = pick_alignment(project, args.alignment)
+    require_units(al, "it has no unit assignment")
     rows = write_assignment_table(project, al.id, args.out)
     say(f"wrote {args.out}: {rows} units of {al.name}")
     return int(ExitCode.OK)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from terradesk.cli._common import complain, guarded, open_checked, say
+from terradesk.cli._common import complain, guarded, open_checked, save, say, verb_parser
 from terradesk.io.errors import ExitCode
 
 VERB = "import-accounts"
@@ -18,12 +18,11 @@ SHOW_UNPLACED = 20
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="import accounts (CSV, GeoPackage, Shapefile, GeoJSON points) into a project",
+    parser = verb_parser(
+        subparsers, VERB, run, help="import accounts (CSV, GeoPackage, Shapefile, GeoJSON points) into a project",
         description="Import accounts. Delimiter, encoding and latitude/longitude columns are detected; "
                     "override them when the guess is wrong.",
     )
-    parser.add_argument("project", metavar="PROJECT", help="project file (.gpkg)")
     parser.add_argument("source", metavar="FILE", help="accounts file (.csv, .gpkg, .shp, .geojson)")
     parser.add_argument("--delimiter", help="CSV delimiter (default: detected; use '\\t' for tab)")
     parser.add_argument("--encoding", help="CSV encoding, e.g. utf-8, cp1252 (default: detected)")
@@ -36,17 +35,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--decimal-comma", action="store_true", default=None, help="numbers are written 12,5")
     parser.add_argument("--reject-duplicate-ids", action="store_true",
                         help="refuse the file when an account id repeats (default: rename with -2, -3)")
-    parser.set_defaults(func=run)
 
 
 @guarded(VERB)
 def run(args: argparse.Namespace) -> int:
     from terradesk.edit import History, add_accounts
     from terradesk.io.accounts_import import CsvOptions, read_accounts
-    from terradesk.io.gpkg import save_project
 
-    opened = open_checked(args.project)
-    project = opened.project
+    project = open_checked(args.project).project
     delimiter = "\t" if args.delimiter in ("\\t", "tab") else args.delimiter
     options = CsvOptions(
         delimiter=delimiter, encoding=args.encoding, lat=args.lat, lon=args.lon, id_field=args.id_field,
@@ -73,6 +69,5 @@ def run(args: argparse.Namespace) -> int:
         say("nothing to import")
         return int(ExitCode.OK)
     History(project).push(add_accounts(project, result.rows))
-    save_project(project, args.project)
-    say(f"saved {args.project}: {len(project.accounts)} accounts in the project")
+    save(project, args.project, f"{len(project.accounts)} accounts in the project")
     return int(ExitCode.OK)

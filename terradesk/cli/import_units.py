@@ -14,20 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from terradesk.cli._common import complain, fail, guarded, open_checked, say
+from terradesk.cli._common import complain, fail, guarded, open_checked, save, say, verb_parser
 from terradesk.io.errors import ExitCode
 
 VERB = "import-units"
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="import postal codes / counties as units (creates PROJECT if missing)",
+    parser = verb_parser(
+        subparsers, VERB, run, help="import postal codes / counties as units (creates PROJECT if missing)",
         description="Import base geography from GeoPackage, Shapefile (also .zip), GeoJSON, TopoJSON, KML, "
         "FlatGeobuf or CSV with a WKT column. Into an existing project the units are replaced and every "
         "plan keeps its assignment by unit code.",
+        project="project file (.gpkg); created when it does not exist",
     )
-    parser.add_argument("project", metavar="PROJECT", help="project file (.gpkg); created when it does not exist")
     parser.add_argument("source", metavar="SOURCE", help="the file to import")
     parser.add_argument("--layer", help="layer to read when SOURCE has several")
     parser.add_argument("--code-field", help="field holding the unique unit code (default: guessed)")
@@ -37,14 +37,12 @@ def register(subparsers: Any) -> None:
                         help="attribute field to keep (repeatable; default: every numeric field)")
     parser.add_argument("--merge", action="store_true",
                         help="update units with known codes and add new ones, keep units missing from SOURCE")
-    parser.set_defaults(func=run)
 
 
 @guarded(VERB)
 def run(args: argparse.Namespace) -> int:
     from terradesk.edit import History
     from terradesk.edit.units import replace_units
-    from terradesk.io.gpkg import save_project
     from terradesk.io.units_import import read_units
 
     target = Path(args.project)
@@ -70,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         shown = ", ".join(command.dropped_codes[:10]) + ("..." if len(command.dropped_codes) > 10 else "")
         complain(VERB, f"{len(command.dropped_codes)} unit(s) no longer in the source were removed "
                        f"({command.dropped_assigned} of them assigned in some plan): {shown}")
-    save_project(project, target)
+    save(project, target, quiet=True)
     say(f"{'updated' if exists else 'created'} {target}: {len(project.units)} units in {_crs_label(project.meta.crs)}")
     return int(ExitCode.OK)
 

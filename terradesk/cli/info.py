@@ -8,7 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from terradesk.cli._common import complain, guarded, human_size, open_checked, print_json, say
+from terradesk.cli._common import (
+    guarded,
+    human_size,
+    open_reporting,
+    print_json,
+    say,
+    verb_parser,
+)
 from terradesk.io.errors import ExitCode
 from terradesk.model import UNASSIGNED, Project
 
@@ -16,13 +23,11 @@ VERB = "info"
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="show counts per layer and alignment, CRS, schema version and ids",
+    parser = verb_parser(
+        subparsers, VERB, run, help="show counts per layer and alignment, CRS, schema version and ids",
         description="Summarise a project file: layers, alignments, CRS, schema version, ids, file size.",
     )
-    parser.add_argument("project", metavar="PROJECT", help="project file (.gpkg)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    parser.set_defaults(func=run)
 
 
 def summary(project: Project, path: Path) -> dict[str, Any]:
@@ -100,9 +105,7 @@ def _text(info: dict[str, Any]) -> list[str]:
 
 @guarded(VERB)
 def run(args: argparse.Namespace) -> int:
-    result = open_checked(args.project)
-    for warning in result.warnings:
-        complain(VERB, f"warning: {warning}")
+    result = open_reporting(VERB, args.project)
     info = summary(result.project, Path(args.project))
     if args.json:
         info["warnings"] = [str(w) for w in result.warnings]

@@ -10,19 +10,25 @@ import math
 import sys
 from typing import Any
 
-from terradesk.cli._common import fail, guarded, open_checked
+from terradesk.cli._common import (
+    add_alignment_option,
+    guarded,
+    open_checked,
+    pick_alignment,
+    refusing,
+    verb_parser,
+)
 from terradesk.io.errors import ExitCode
 
 VERB = "metrics"
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="territory metrics (counts, totals, workload, shape, deviation) as CSV or JSON",
+    parser = verb_parser(
+        subparsers, VERB, run, help="territory metrics (counts, totals, workload, shape, deviation) as CSV or JSON",
         description="Print one row per territory: every metric and its deviation from the target.",
     )
-    parser.add_argument("project", metavar="PROJECT", help="project file (.gpkg)")
-    parser.add_argument("--alignment", metavar="NAME", help="plan to measure (default: the active one)")
+    add_alignment_option(parser, "plan to measure (default: the active one)")
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON (territories and region totals)")
     fmt.add_argument("--csv", action="store_true", help="CSV (the default)")
@@ -32,7 +38,6 @@ def register(subparsers: Any) -> None:
                         help="metric with a target (mean by default; ':capacity' uses owner capacity; "
                              "TOL is the tolerance, e.g. 0.1); repeatable. Default: accounts")
     parser.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
-    parser.set_defaults(func=run)
 
 
 def _targets(texts: list[str]) -> tuple[Any, ...]:
@@ -64,20 +69,13 @@ def run(args: argparse.Namespace) -> int:
     from terradesk.analysis.metrics import MetricsEngine, MetricSpec
 
     project = open_checked(args.project).project
-    al = project.alignment_by_name(args.alignment) if args.alignment else project.active_alignment
-    if al is None:
-        known = ", ".join(a.name for a in project.alignments.values()) or "none"
-        what = f"no alignment named {args.alignment!r}" if args.alignment else "the project has no alignment"
-        return fail(VERB, f"{what} (alignments: {known})", ExitCode.BAD_INPUT)
-    try:
-        spec = MetricSpec(formula=args.formula, targets=_targets(args.target))
-        engine = MetricsEngine(project, al.id, spec)
-    except (FormulaError, ValueError) as exc:
-        return fail(VERB, str(exc), ExitCode.BAD_INPUT)
+    al = pick_alignment(project, args.alignment)
+    with refusing(FormulaError, ValueError):
+        engine = MetricsEngine(project, al.id, MetricSpec(formula=args.formula, targets=_targets(args.target)))
     names = [c.name for c in engine.columns()]
     rows = engine.rows()
     head = ["territory_id", "territory", "owner", "region"]
-    records = []
+    records: list[list[Any]] = []
     for tid, values in rows.items():
         t = al.territory(tid)
         owner = project.owners.get(t.owner_id) if t.owner_id else None

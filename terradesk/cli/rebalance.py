@@ -11,7 +11,18 @@ import argparse
 import sys
 from typing import Any
 
-from terradesk.cli._common import fail, guarded, open_checked, print_json, say
+from terradesk.cli._common import (
+    add_alignment_option,
+    guarded,
+    open_checked,
+    pick_alignment,
+    positive,
+    print_json,
+    refusing,
+    save,
+    say,
+    verb_parser,
+)
 from terradesk.io.errors import ExitCode
 
 VERB = "rebalance"
@@ -38,16 +49,6 @@ def _fraction(text: str) -> float:
     return float(text[:-1]) / 100 if text.endswith("%") else float(text)
 
 
-def positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
 def add_goal_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metric", required=True, action="append", type=metric_arg, metavar="NAME[:TOL]",
                         help="metric to balance with its tolerance (default 0.05 = 5%%); repeat for several")
@@ -59,16 +60,14 @@ def add_goal_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="balance an alignment on one or more metrics (contiguous, locks and pins kept)",
+    parser = verb_parser(
+        subparsers, VERB, run, help="balance an alignment on one or more metrics (contiguous, locks and pins kept)",
         description="Move as few boundary units as needed so every territory is within tolerance of the mean.",
     )
-    parser.add_argument("project", metavar="PROJECT", help="project file (.gpkg)")
-    parser.add_argument("--alignment", metavar="A", help="alignment name (default: the active one)")
+    add_alignment_option(parser, "alignment name (default: the active one)", metavar="A")
     add_goal_arguments(parser)
     parser.add_argument("--out", metavar="NEW.gpkg", help="save the result here instead of into PROJECT")
     parser.add_argument("--dry-run", action="store_true", help="report only; save nothing")
-    parser.set_defaults(func=run)
 
 
 def build_spec(args: argparse.Namespace) -> Any:
@@ -90,19 +89,11 @@ def _progress(info: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from terradesk.analysis.rebalance import MetricError, rebalance
     from terradesk.edit import History, reassign_units
-    from terradesk.io.gpkg import save_project
 
     project = open_checked(args.project).project
-    al = project.alignment_by_name(args.alignment) if args.alignment else project.active_alignment
-    if al is None:
-        names = ", ".join(a.name for a in project.alignments.values()) or "none"
-        what = f"no alignment named {args.alignment!r}" if args.alignment else "the project has no active alignment"
-        return fail(VERB, f"{what} (alignments: {names})", ExitCode.BAD_INPUT)
-    try:
-        spec = build_spec(args)
-        result = rebalance(project, al.id, spec, progress=_progress)
-    except (MetricError, ValueError) as exc:
-        return fail(VERB, str(exc), ExitCode.BAD_INPUT)
+    al = pick_alignment(project, args.alignment, missing="the project has no active alignment")
+    with refusing(MetricError, ValueError):
+        result = rebalance(project, al.id, build_spec(args), progress=_progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     summary = result.summary()
@@ -118,8 +109,5 @@ def run(args: argparse.Namespace) -> int:
     command = reassign_units(project, *result.changes(project))
     if command is not None:
         History(project).push(command)
-    target = args.out or args.project
-    save_project(project, target)
-    if not args.json:
-        say(f"saved {target}")
+    save(project, args.out or args.project, quiet=args.json)
     return int(ExitCode.OK)

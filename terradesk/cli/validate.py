@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from terradesk.cli._common import complain, guarded, open_checked, say
+from terradesk.cli._common import complain, guarded, open_reporting, say, verb_parser
 from terradesk.io.errors import ExitCode
 from terradesk.model import UNASSIGNED, Alignment, Project
 
@@ -25,12 +25,10 @@ SHOWN = 3  # problems quoted in the one-line message
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        VERB, help="check a project file; exit 0 when valid",
+    verb_parser(
+        subparsers, VERB, run, help="check a project file; exit 0 when valid",
         description="Check a project file. Exit 0 when valid; otherwise a non-zero exit code and one line saying why.",
     )
-    parser.add_argument("project", metavar="PROJECT", help="project file (.gpkg)")
-    parser.set_defaults(func=run)
 
 
 def _examples(items: list[str], limit: int = 5) -> str:
@@ -104,9 +102,7 @@ def project_problems(project: Project) -> list[str]:
 
 @guarded(VERB)
 def run(args: argparse.Namespace) -> int:
-    result = open_checked(args.project)
-    for warning in result.warnings:
-        complain(VERB, f"warning: {warning}")
+    result = open_reporting(VERB, args.project)
     problems = project_problems(result.project)
     if problems:
         more = f" (and {len(problems) - SHOWN} more)" if len(problems) > SHOWN else ""

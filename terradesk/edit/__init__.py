@@ -1,4 +1,8 @@
-"""Edit commands and the headless History. Every change to a project goes through here."""
+"""Edit commands and the headless History. Every change to a project goes through here.
+
+Every command class and factory is re-exported here, so callers import from one place
+(``from terradesk.edit import draw_territory, replace_units``).
+"""
 
 from terradesk.edit.accounts import (
     AddAccounts,
@@ -23,6 +27,19 @@ from terradesk.edit.alignments import (
 from terradesk.edit.assign import AssignUnits, assign_units, reassign_units, unassign_units
 from terradesk.edit.command import Command, CommandBase, Composite, Sink
 from terradesk.edit.history import History
+from terradesk.edit.layers import (
+    AddReferenceLayer,
+    MoveReferenceLayer,
+    RemoveReferenceLayer,
+    SetReferenceProperty,
+    SetReferenceStyle,
+    add_reference_layer,
+    move_reference_layer,
+    next_reference_colour,
+    remove_reference_layer,
+    set_reference_property,
+    set_reference_style,
+)
 from terradesk.edit.owners import (
     AddOwner,
     RemoveOwner,
@@ -32,6 +49,27 @@ from terradesk.edit.owners import (
     remove_owner,
     set_owner_property,
     set_project_meta,
+)
+from terradesk.edit.shapes import (
+    ShapeEdit,
+    UnitPreview,
+    begin_vertex_drag,
+    check_alignment,
+    commit_vertex_drag,
+    delete_territories,
+    delete_vertex,
+    draw_territory,
+    draw_units,
+    fill_hole,
+    insert_vertex,
+    merge_territories,
+    move_territory,
+    move_vertex,
+    preview_units,
+    reshape_territory,
+    snap_index,
+    split_territory,
+    unit_points,
 )
 from terradesk.edit.territories import (
     PALETTE,
@@ -46,12 +84,18 @@ from terradesk.edit.territories import (
     set_territory_geometry,
     set_territory_property,
 )
+from terradesk.edit.units import (
+    ReplaceUnits,
+    assign_by_names,
+    replace_units,
+)
 
 __all__ = [
     "PALETTE",
     "AddAccounts",
     "AddAlignment",
     "AddOwner",
+    "AddReferenceLayer",
     "AssignUnits",
     "Command",
     "CommandBase",
@@ -59,37 +103,69 @@ __all__ = [
     "CreateTerritory",
     "DeleteTerritory",
     "History",
+    "MoveReferenceLayer",
     "PinAccounts",
     "RemoveAccounts",
     "RemoveAlignment",
     "RemoveOwner",
+    "RemoveReferenceLayer",
+    "ReplaceUnits",
     "SetAccountValues",
     "SetAlignmentProperty",
     "SetOwnerProperty",
     "SetProjectMeta",
+    "SetReferenceProperty",
+    "SetReferenceStyle",
     "SetTerritoryGeometry",
     "SetTerritoryProperty",
+    "ShapeEdit",
     "Sink",
+    "UnitPreview",
     "add_accounts",
     "add_alignment",
     "add_owner",
+    "add_reference_layer",
+    "assign_by_names",
     "assign_units",
+    "begin_vertex_drag",
+    "check_alignment",
+    "commit_vertex_drag",
     "create_territory",
+    "delete_territories",
     "delete_territory",
+    "delete_vertex",
+    "draw_territory",
+    "draw_units",
     "duplicate_alignment",
+    "fill_hole",
+    "insert_vertex",
+    "merge_territories",
+    "move_reference_layer",
+    "move_territory",
+    "move_vertex",
     "next_colour",
+    "next_reference_colour",
     "pin_accounts",
+    "preview_units",
     "reassign_units",
     "remove_accounts",
     "remove_alignment",
     "remove_owner",
+    "remove_reference_layer",
     "rename_alignment",
     "rename_territory",
+    "replace_units",
+    "reshape_territory",
     "set_account_values",
     "set_alignment_description",
     "set_owner_property",
     "set_project_meta",
+    "set_reference_property",
+    "set_reference_style",
     "set_territory_geometry",
     "set_territory_property",
+    "snap_index",
+    "split_territory",
     "unassign_units",
+    "unit_points",
 ]

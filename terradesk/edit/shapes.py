@@ -72,6 +72,14 @@ def _unlocked(al: Alignment, tids: Iterable[Id]) -> None:
             raise ValueError(f"territory {t.name!r} is locked")
 
 
+def _shape(al: Alignment, territory: Id, purpose: str = "") -> BaseGeometry:
+    """The territory's drawn shape; a ValueError saying so when it has none."""
+    geom = al.territory(territory).geometry
+    if geom is None or geom.is_empty:
+        raise ValueError(f"territory {al.territory(territory).name!r} has no shape{f' to {purpose}' if purpose else ''}")
+    return geom
+
+
 def _shapes(al: Alignment) -> dict[Id, BaseGeometry]:
     return {t.id: t.geometry for t in al if t.geometry is not None and not t.geometry.is_empty}
 
@@ -264,9 +272,7 @@ def move_territory(project: Project, alignment: Id, territory: Id, dx: float, dy
     """Translate a territory; it is clipped against the neighbours it lands on."""
     al = _alignment(project, alignment, "freeform")
     _unlocked(al, [territory])
-    geom = al.territory(territory).geometry
-    if geom is None or geom.is_empty:
-        raise ValueError(f"territory {al.territory(territory).name!r} has no shape to move")
+    geom = _shape(al, territory, "move")
     others = {k: g for k, g in _shapes(al).items() if k != territory}
     moved = reshape.translate(geom, dx, dy, others)
     return _finish(project, al, {territory: moved}, f"Move {al.territory(territory).name}", primary=territory)
@@ -276,18 +282,14 @@ def fill_hole(project: Project, alignment: Id, territory: Id, at: tuple[float, f
     """Fill the hole at ``at`` (or all holes); territories inside the hole keep their area."""
     al = _alignment(project, alignment, "freeform")
     _unlocked(al, [territory])
-    geom = al.territory(territory).geometry
-    if geom is None or geom.is_empty:
-        raise ValueError(f"territory {al.territory(territory).name!r} has no shape")
+    geom = _shape(al, territory)
     filled = split.fill_holes(geom, at)
     return _finish(project, al, {territory: filled}, f"Fill hole in {al.territory(territory).name}", primary=territory)
 
 
 # -- vertices ------------------------------------------------------------------------------
 def _vertex_shapes(al: Alignment, territory: Id, x: float, y: float, tolerance: float) -> tuple[tuple[float, float], dict]:
-    geom = al.territory(territory).geometry
-    if geom is None or geom.is_empty:
-        raise ValueError(f"territory {al.territory(territory).name!r} has no shape")
+    geom = _shape(al, territory)
     v = topology.nearest_vertex(geom, x, y, tolerance)
     if v is None:
         raise ValueError("no vertex of the territory within the snapping tolerance")
@@ -338,9 +340,7 @@ def move_vertex(
 def insert_vertex(project: Project, alignment: Id, territory: Id, x: float, y: float, tolerance: float) -> ShapeEdit:
     """Add a vertex on the territory's segment nearest (x, y), in every territory sharing that segment."""
     al = _alignment(project, alignment, "freeform")
-    geom = al.territory(territory).geometry
-    if geom is None or geom.is_empty:
-        raise ValueError(f"territory {al.territory(territory).name!r} has no shape")
+    geom = _shape(al, territory)
     seg = topology.nearest_segment(geom, x, y, tolerance)
     if seg is None:
         raise ValueError("no segment of the territory within the snapping tolerance")

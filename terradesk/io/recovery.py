@@ -16,16 +16,22 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from terradesk.io.errors import SaveError
 from terradesk.io.gpkg import FileIdentity, open_project, save_project
 from terradesk.model import Project
 
 ENV_DIR = "TERRADESK_RECOVERY_DIR"
 KEEP = 3  # snapshots kept per document and session
+
+
+class SnapshotCancelledError(Exception):
+    """A snapshot was cancelled (clean exit while it was being written); nothing was kept."""
 
 
 def default_folder() -> Path:
@@ -128,6 +134,10 @@ class RecoveryStore:
         """Clean exit: remove this session's snapshots and release the lock."""
         for rec in self._records(self.session):
             self._remove(rec)
+        if self.folder.is_dir():  # a snapshot whose record was never written (cancelled, crashed thread)
+            for stray in self.folder.glob(f"{self.session}-*.gpkg*"):
+                with contextlib.suppress(OSError):
+                    stray.unlink()
         if self._lock is not None:
             self._lock.close()
             self._lock = None
@@ -140,8 +150,12 @@ class RecoveryStore:
         return os.path.abspath(os.fspath(original)) if original is not None else f"untitled:{project.meta.project_id}"
 
     def write(self, project: Project, original: str | os.PathLike[str] | None, *,
-              base: FileIdentity | None = None, note: str = "") -> Recovery:
-        """Snapshot ``project`` (atomic save into the recovery folder); keep the last ``keep``."""
+              base: FileIdentity | None = None, note: str = "", cancel: threading.Event | None = None) -> Recovery:
+        """Snapshot ``project`` (atomic save into the recovery folder); keep the last ``keep``.
+
+        May run in a worker thread on a :meth:`Project.snapshot` copy. Setting ``cancel``
+        stops it at the next step of the save (:class:`SnapshotCancelledError`, nothing left behind).
+        """
         self.start()
         doc = self.document_key(project, original)
         digest = hashlib.blake2b(doc.encode(), digest_size=4).hexdigest()
@@ -151,10 +165,23 @@ class RecoveryStore:
         if original is not None and Path(original).exists() and Path(original).resolve() == target.resolve():
             raise ValueError("a recovery snapshot must never be written over the planner's file")
         revision = project.meta.revision_id
+
+        def check_cancel(step: str) -> None:
+            if cancel is not None and cancel.is_set():
+                raise SnapshotCancelledError(f"snapshot cancelled at {step}")
+
         try:
-            save_project(project, target, keep_backup=False)
+            save_project(project, target, keep_backup=False, _fault=check_cancel)
+        except SaveError as exc:
+            if isinstance(exc.__cause__, SnapshotCancelledError):
+                raise exc.__cause__ from None
+            raise
         finally:
             project.meta.revision_id = revision  # a snapshot is not a revision of the document
+        if cancel is not None and cancel.is_set():
+            with contextlib.suppress(OSError):
+                target.unlink()
+            raise SnapshotCancelledError("snapshot cancelled after writing")
         rec = Recovery(
             snapshot=name, session=self.session, document=doc,
             original=None if original is None else os.path.abspath(os.fspath(original)),

@@ -30,6 +30,8 @@ class ChangeKind(enum.Enum):
     PINS = "pins"
     ACTIVE_ALIGNMENT = "active_alignment"
     RESET = "reset"
+    #: reference layers (added, removed, restyled, reordered); ``ids`` holds layer ids
+    LAYERS = "layers"
 
 
 def _no_units() -> npt.NDArray[np.intp]:

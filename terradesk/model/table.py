@@ -96,6 +96,18 @@ class ColumnTable:
                 self._core[k] = v
         self._index = None
 
+    def copy(self: T) -> T:
+        """An independent copy for a background save: columns copied, cells shared.
+
+        Geometries and strings are immutable, so copying the column arrays (a few ms for
+        200,000 rows) is enough: later ``set_values``/row edits on ``self`` leave it alone.
+        """
+        twin = object.__new__(type(self))
+        twin._core = {c: v.copy() for c, v in self._core.items()}
+        twin.fields = {c: v.copy() for c, v in self.fields.items()}
+        twin._index = None
+        return twin
+
     def take(self: T, positions: npt.ArrayLike) -> T:
         pos = np.asarray(positions, dtype=np.intp)
         return type(self)(

@@ -6,6 +6,7 @@ File and Territory menu behaviour live in mixins (``ui/window/file_ops.py`` and
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -43,12 +44,22 @@ TOOL_NAMES = {"tools.pan": ("PanTool", "Pan"), "tools.zoom_box": ("ZoomBoxTool",
 
 
 def tool_label(tool: object) -> str | None:
-    """'AssignBrushTool' -> 'Assign brush' for the status bar."""
+    """The tool's own ``name`` (as its action says), else 'AssignBrushTool' -> 'Assign brush'."""
     if tool is None:
         return None
+    own = getattr(tool, "name", None)
+    if isinstance(own, str) and own and own != "Tool":
+        return own
     name = re.sub(r"Tool$", "", type(tool).__name__)
     words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", name) or [name]
     return " ".join([words[0], *(w.lower() for w in words[1:])])
+
+
+def history_origin(project: Project | None, path: Path | None) -> str:
+    """First row of the History dock: where the undo stack starts."""
+    if project is None:
+        return "No project open"
+    return f"Opened {Path(path).name}" if path is not None else f"Started {project.meta.name}"
 
 
 def make_canvas(parent: QWidget | None = None) -> Any:
@@ -188,6 +199,7 @@ class MainWindow(FileOpsMixin, TerritoryOpsMixin, QMainWindow):
         self.layer_panel.set_project(project)
         self.inspector.set_project(project, self.undo)
         self.territory_panel.set_project(project)
+        self.history_panel.set_origin(history_origin(project, self.path))
         if project is not None:
             project.changed.connect(self._on_project_change)
             self.statusBar().clearMessage()
@@ -381,10 +393,18 @@ class MainWindow(FileOpsMixin, TerritoryOpsMixin, QMainWindow):
             dock.show()
 
     def show_preferences(self) -> None:
-        PreferencesDialog(self.settings, self).exec()
+        if PreferencesDialog(self.settings, self).exec() == PreferencesDialog.DialogCode.Accepted:
+            self.apply_preferences()
+
+    def apply_preferences(self) -> None:
+        """Preferences that act at once: the autosave interval of the running timer."""
+        recovery = getattr(self, "recovery", None)
+        timer = getattr(recovery, "timer", None)
+        if timer is not None and not os.environ.get("TERRADESK_AUTOSAVE_SECONDS"):  # test hook wins
+            timer.setInterval(int(float(self.settings.preference("autosave_minutes")) * 60_000))  # type: ignore[arg-type]
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self.actions_by_key.values(), self).exec()
+        ShortcutsDialog(self.menus, self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About TerraDesk",

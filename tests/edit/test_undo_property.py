@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 
+import shapely
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -16,7 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from terradesk import edit
 from terradesk.edit import History
 from terradesk.io.gpkg import open_project, save_project
-from terradesk.model import AccountLayer, Project
+from terradesk.model import AccountLayer, Project, ReferenceLayer
 from tests.factories import grid_project
 
 
@@ -113,6 +114,31 @@ class EditSession(RuleBasedStateMachine):
     @rule(which=st.integers(0, 30))
     def remove_owner(self, which: int) -> None:
         self._push(edit.remove_owner(self.project, list(self.project.owners)[which % len(self.project.owners)]))
+
+    @rule(kind=st.sampled_from(["polygon", "line", "point"]), name=st.text(min_size=1, max_size=8).filter(str.strip),
+          top=st.booleans())
+    def add_reference_layer(self, kind: str, name: str, top: bool) -> None:
+        geom = {"point": shapely.Point(4.0005e6, 3.0005e6), "line": shapely.LineString([(4e6, 3e6), (4.002e6, 3.001e6)]),
+                "polygon": shapely.box(4e6, 3e6, 4.001e6, 3.002e6)}[kind]
+        layer = ReferenceLayer(name, kind, [geom, None], {"label": [name, None], "n": [1.5, float("nan")]},
+                               counted=kind == "point")
+        self._push(edit.add_reference_layer(self.project, layer, 0 if top else None))
+
+    @precondition(lambda self: len(self.project.reference_layers) > 0)
+    @rule(which=st.integers(0, 30), colour=st.from_regex(r"#[0-9a-f]{6}", fullmatch=True),
+          opacity=st.floats(0, 1), visible=st.booleans(), continuous=st.booleans(), to=st.integers(0, 5))
+    def restyle_reference_layer(self, which: int, colour: str, opacity: float, visible: bool, continuous: bool,
+                                to: int) -> None:
+        lid = list(self.project.reference_layers)[which % len(self.project.reference_layers)]
+        self._push(edit.set_reference_style(self.project, lid, continuous=continuous, colour=colour, opacity=opacity,
+                                            visible=visible))
+        self._push(edit.move_reference_layer(self.project, lid, to))
+
+    @precondition(lambda self: len(self.project.reference_layers) > 0)
+    @rule(which=st.integers(0, 30))
+    def remove_reference_layer(self, which: int) -> None:
+        lid = list(self.project.reference_layers)[which % len(self.project.reference_layers)]
+        self._push(edit.remove_reference_layer(self.project, lid))
 
     @rule()
     def undo_one(self) -> None:

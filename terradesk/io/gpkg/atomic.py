@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 from terradesk.geo.crs import UnknownCRSError
 from terradesk.io.errors import SaveError
 from terradesk.io.gpkg import schema
+from terradesk.io.gpkg.bulk import gc_paused
 from terradesk.io.gpkg.writer import write_project
 from terradesk.model import Project, new_id
 
@@ -52,6 +54,30 @@ def identity_of(path: str | os.PathLike[str], revision_id: str, sha256: str | No
 
 def _no_fault(step: str) -> None:
     return None
+
+
+class _HashLater(threading.Thread):
+    """sha256 of the written file while the main thread checks and fsyncs it (hashlib releases the GIL)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="terradesk-sha256", daemon=True)
+        self.path = path
+        self.sha: str | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.sha = file_sha256(self.path)
+        except BaseException as exc:  # handed to the saving thread
+            self.error = exc
+
+    def result(self) -> str:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        assert self.sha is not None
+        return self.sha
 
 
 def _fsync_file(path: Path) -> None:
@@ -90,7 +116,8 @@ def _write(tmp: Path, project: Project, revision_id: str, fault: Fault) -> dict[
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA cache_size = -131072")
-        counts = write_project(conn, project, revision_id, fault)
+        with gc_paused():
+            counts = write_project(conn, project, revision_id, fault)
         fault("vacuum")
         if conn.execute("PRAGMA freelist_count").fetchone()[0]:
             conn.execute("VACUUM")
@@ -176,11 +203,15 @@ def save_project(
     tmp = target.with_name(f".{target.name}.{token}.tmp")
     try:
         counts = _write(tmp, project, revision_id, fault)
-        fault("check")
-        _check(tmp, counts)
-        fault("fsync")
-        _fsync_file(tmp)
-        sha = file_sha256(tmp)
+        hashing = _HashLater(tmp)  # the file is complete: hash it while it is checked and fsync'd
+        try:
+            fault("check")
+            _check(tmp, counts)
+            fault("fsync")
+            _fsync_file(tmp)
+        finally:
+            hashing.join()
+        sha = hashing.result()
         if target.exists():
             with contextlib.suppress(OSError):
                 os.chmod(tmp, target.stat().st_mode & 0o7777)

@@ -21,7 +21,7 @@ import shapely
 
 from terradesk.geo.dissolve import as_multipolygon
 from terradesk.io.errors import BadGeometryError
-from terradesk.io.gpkg import blob, schema
+from terradesk.io.gpkg import blob, bulk, schema
 from terradesk.io.gpkg.schema import TableSpec, quote_ident
 from terradesk.io.gpkg.writer import territory_cache_key
 from terradesk.model import UNASSIGNED, AccountLayer, Alignment, Owner, Project, ProjectMeta, Territory, UnitLayer
@@ -35,7 +35,7 @@ def _names(labels: Sequence[object], limit: int = 5) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _float_column(values: Sequence[Any], label: str, warnings: list[str]) -> npt.NDArray[np.float64]:
+def _float_column(values: Sequence[Any] | Array, label: str, warnings: list[str]) -> npt.NDArray[np.float64]:
     try:
         return np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -47,7 +47,7 @@ def _float_column(values: Sequence[Any], label: str, warnings: list[str]) -> npt
         return out
 
 
-def _text_column(values: Sequence[Any]) -> Array:
+def _text_column(values: Sequence[Any] | Array) -> Array:
     out = np.empty(len(values), dtype=object)
     if set(map(type, values)) <= {str, type(None)}:
         out[:] = values
@@ -103,11 +103,12 @@ class Reader:
         if text not in self.warnings:
             self.warnings.append(text)
 
-    def columns(self, spec: TableSpec, extra: Sequence[str]) -> tuple[list[tuple[Any, ...]], int]:
-        """Columns of a table in fid order (one fetch; transposed by zip)."""
-        rows = self.select(spec.name, list(extra))
-        cols = list(zip(*rows, strict=True)) if rows else [() for _ in extra]
-        return cols, len(rows)
+    def columns(self, spec: TableSpec, extra: Sequence[str]) -> tuple[list[Array], int]:
+        """Columns of a table in fid order: one fetch, poured into a 2-D array (:mod:`.bulk`)."""
+        cols = ", ".join(quote_ident(c) for c in extra)
+        sql = f"SELECT {cols} FROM {quote_ident(spec.name)} ORDER BY {quote_ident(schema.FID)}"
+        matrix = bulk.select_columns(self.conn, sql, len(extra))
+        return [matrix[:, j].copy() for j in range(len(extra))], len(matrix)
 
     # -- project ------------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
@@ -153,7 +154,7 @@ class Reader:
             self.warnings.append(f"repaired invalid geometries of {len(invalid)} {what}: {_names(labels[invalid].tolist())}")
         return bool(len(invalid))
 
-    def units(self) -> tuple[UnitLayer, Sequence[Any]]:
+    def units(self) -> tuple[UnitLayer, Array]:
         fields = self.fields_of(schema.UNITS)
         cols, n = self.columns(schema.UNITS, [schema.GEOMETRY_COLUMN, "uuid", "code", "name", *(c for _, c, _ in fields)])
         blobs = cols[0]
@@ -312,6 +313,9 @@ class Reader:
         project.alignments = alignments
         active = m.get("active_alignment")
         project.active_alignment_id = active if active in alignments else next(iter(alignments), None)
+        from terradesk.io.gpkg.reference import read_reference_layers  # optional tables, own module
+
+        project.reference_layers = read_reference_layers(self.conn, self.warnings)
         if not self.units_repaired and self.layout.get("territory_cache_key") == territory_cache_key(unit_blobs, project):
             for al in alignments.values():
                 if al.kind == "units":

@@ -14,10 +14,12 @@ maximums rounded up like SQLite does. ``<name>_rowid`` maps every entry to its l
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from terradesk.io.gpkg.bulk import insert_columns
 from terradesk.io.gpkg.schema import quote_ident
 
 FloatArray = npt.NDArray[np.float64]
@@ -40,26 +42,50 @@ def _up(v: FloatArray) -> npt.NDArray[np.float32]:
     return f
 
 
-def hilbert_order(x: FloatArray, y: FloatArray, bits: int = 16) -> npt.NDArray[np.intp]:
+def _interleave(v: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    v = (v | (v << 8)) & 0x00FF00FF
+    v = (v | (v << 4)) & 0x0F0F0F0F
+    v = (v | (v << 2)) & 0x33333333
+    return (v | (v << 1)) & 0x55555555
+
+
+def hilbert_index(x: npt.NDArray[Any], y: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Position on a 16-bit Hilbert curve, branch-free (F. Giesen's prefix-scan form, as in flatbush).
+
+    About 40 whole-array operations instead of a loop over the 16 bits.
+    """
+    a = x ^ y
+    b = 0xFFFF ^ a
+    c = 0xFFFF ^ (x | y)
+    d = x & (y ^ 0xFFFF)
+    big_a = a | (b >> 1)
+    big_b = (a >> 1) ^ a
+    big_c = ((c >> 1) ^ (b & (d >> 1))) ^ c
+    big_d = ((a & (c >> 1)) ^ (d >> 1)) ^ d
+    for shift in (2, 4):
+        a, b, c, d = big_a, big_b, big_c, big_d
+        big_a = (a & (a >> shift)) ^ (b & (b >> shift))
+        big_b = (a & (b >> shift)) ^ (b & ((a ^ b) >> shift))
+        big_c = big_c ^ ((a & (c >> shift)) ^ (b & (d >> shift)))
+        big_d = big_d ^ ((b & (c >> shift)) ^ ((a ^ b) & (d >> shift)))
+    a, b, c, d = big_a, big_b, big_c, big_d
+    big_c = big_c ^ ((a & (c >> 8)) ^ (b & (d >> 8)))
+    big_d = big_d ^ ((b & (c >> 8)) ^ ((a ^ b) & (d >> 8)))
+    a = big_c ^ (big_c >> 1)
+    b = big_d ^ (big_d >> 1)
+    i0 = x ^ y
+    i1 = b | (0xFFFF ^ (i0 | a))
+    return (_interleave(i1) << 1) | _interleave(i0)
+
+
+def hilbert_order(x: FloatArray, y: FloatArray) -> npt.NDArray[np.intp]:
     """Positions sorted along a Hilbert curve, so neighbouring entries share leaves."""
     if len(x) == 0:
         return np.empty(0, dtype=np.intp)
-    n = 1 << bits
-    xi = ((x - x.min()) / max(float(np.ptp(x)), 1e-300) * (n - 1)).astype(np.int64)
-    yi = ((y - y.min()) / max(float(np.ptp(y)), 1e-300) * (n - 1)).astype(np.int64)
-    d = np.zeros(len(x), dtype=np.int64)
-    s = n >> 1
-    while s > 0:
-        rx = ((xi & s) > 0).astype(np.int64)
-        ry = ((yi & s) > 0).astype(np.int64)
-        d += s * s * ((3 * rx) ^ ry)
-        flip = (ry == 0) & (rx == 1)
-        xi = np.where(flip, n - 1 - xi, xi)
-        yi = np.where(flip, n - 1 - yi, yi)
-        swap = ry == 0
-        xi, yi = np.where(swap, yi, xi), np.where(swap, xi, yi)
-        s >>= 1
-    return np.argsort(d, kind="stable")
+    n = 0xFFFF
+    xi = ((x - x.min()) / max(float(np.ptp(x)), 1e-300) * n).astype(np.uint32)
+    yi = ((y - y.min()) / max(float(np.ptp(y)), 1e-300) * n).astype(np.uint32)
+    return np.argsort(hilbert_index(xi, yi), kind="stable")
 
 
 def _nodes(ids: IntArray, boxes: npt.NDArray[np.float32], cap: int, size: int) -> tuple[list[bytes], np.ndarray]:
@@ -94,8 +120,8 @@ def bulk_load(conn: sqlite3.Connection, name: str, ids: IntArray, bounds: FloatA
     b = bounds[order]
     level_boxes = np.column_stack([_down(b[:, 0]), _up(b[:, 2]), _down(b[:, 1]), _up(b[:, 3])])
     node_rows: list[tuple[int, bytes]] = []
-    parent_rows: list[tuple[int, int]] = []
-    rowid_rows: list[tuple[int, int]] = []
+    parents: list[tuple[IntArray, IntArray]] = []
+    leaves: tuple[IntArray, IntArray] | None = None
     next_no = 2
     depth = 0
     leaf = True
@@ -111,10 +137,22 @@ def bulk_load(conn: sqlite3.Connection, name: str, ids: IntArray, bounds: FloatA
             next_no += len(blobs)
             node_rows.extend(zip(nos.tolist(), blobs, strict=True))
         members = np.repeat(nos, cap)[: len(level_ids)]
-        (rowid_rows if leaf else parent_rows).extend(zip(level_ids.tolist(), members.tolist(), strict=True))
+        if leaf:
+            leaves = (level_ids, members)
+        else:
+            parents.append((level_ids, members))
         if len(blobs) == 1:
             break
         level_ids, level_boxes, leaf, depth = nos, boxes, False, depth + 1
-    conn.executemany(f"INSERT OR REPLACE INTO {quote_ident(name + '_node')} (nodeno, data) VALUES (?, ?)", node_rows)
-    conn.executemany(f"INSERT INTO {quote_ident(name + '_rowid')} (rowid, nodeno) VALUES (?, ?)", rowid_rows)
-    conn.executemany(f"INSERT INTO {quote_ident(name + '_parent')} (nodeno, parentnode) VALUES (?, ?)", parent_rows)
+    conn.execute(f"DELETE FROM {quote_ident(name + '_node')} WHERE nodeno = 1")  # the empty root, replaced
+    node_rows.sort()
+    insert_columns(conn, name + "_node", ["nodeno", "data"],
+                   [np.array([r[0] for r in node_rows], dtype=np.int64), [r[1] for r in node_rows]])
+    for table, key, value, pairs in ((name + "_rowid", "rowid", "nodeno", [leaves] if leaves else []),
+                                     (name + "_parent", "nodeno", "parentnode", parents)):
+        if not pairs:
+            continue
+        keys = np.concatenate([p[0] for p in pairs])
+        values = np.concatenate([p[1] for p in pairs])
+        order = np.argsort(keys, kind="stable")  # ascending keys: SQLite appends instead of splitting pages
+        insert_columns(conn, table, [key, value], [keys[order], values[order]])

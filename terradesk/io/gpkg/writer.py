@@ -1,8 +1,9 @@
 """Write a whole project into an empty SQLite file as GeoPackage tables, in one transaction.
 
-Rows go in with ``executemany`` from columns prepared by numpy/shapely; no SQL is ever
-built from values. The caller (:mod:`terradesk.io.gpkg.atomic`) owns the file, the
-journal settings and the safe replacement of the previous file.
+Big tables go in as multi-row INSERTs cut from columns prepared by numpy/shapely
+(:mod:`.bulk`), small ones with ``executemany``; no SQL is ever built from values. The
+caller (:mod:`terradesk.io.gpkg.atomic`) owns the file, the journal settings and the safe
+replacement of the previous file.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,7 @@ import shapely
 from terradesk import __version__
 from terradesk.geo.crs import parse_crs
 from terradesk.geo.dissolve import all_territory_geometries
-from terradesk.io.gpkg import blob, rtree, schema, styles
+from terradesk.io.gpkg import blob, bulk, rtree, schema, styles
 from terradesk.io.gpkg.schema import ColumnKind, TableSpec
 from terradesk.model import SCHEMA_VERSION, ColumnTable, Project
 
@@ -64,14 +65,19 @@ def field_layout(table: ColumnTable, spec: TableSpec) -> list[tuple[str, str, Co
     return out
 
 
-def _sql_values(col: npt.NDArray[Any], kind: ColumnKind) -> list[Any]:
+def _sql_values(col: npt.NDArray[Any], kind: ColumnKind) -> npt.NDArray[np.object_]:
     """A column as SQLite parameters: NaN -> NULL for numbers, str or None for text."""
     if kind == "real":
         arr = np.asarray(col, dtype=np.float64)
         obj = arr.astype(object)
         obj[np.isnan(arr)] = None
-        return obj.tolist()
-    return [v if v is None or type(v) is str else str(v) for v in col.tolist()]
+        return obj
+    values = np.asarray(col, dtype=object)
+    if set(map(type, values)) <= {str, type(None)}:  # the usual case: no per-value work
+        return values
+    out = np.empty(len(values), dtype=object)
+    out[:] = [v if v is None or type(v) is str else str(v) for v in values.tolist()]
+    return out
 
 
 def _polygon_record(geoms: npt.NDArray[np.object_]) -> dict[str, object]:
@@ -84,14 +90,18 @@ def _polygon_record(geoms: npt.NDArray[np.object_]) -> dict[str, object]:
     return {"mode": "only", "fids": fids.tolist()}
 
 
-def territory_cache_key(unit_blobs: Sequence[bytes | None], project: Project) -> str:
+def territory_cache_key(unit_blobs: Sequence[bytes | None] | npt.NDArray[np.object_], project: Project) -> str:
     """Fingerprint of what territory shapes derive from: unit geometry and assignments."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(b"".join(b or b"\0" for b in unit_blobs))
+    try:
+        h.update(b"".join(cast("Sequence[bytes]", unit_blobs)))  # no NULL geometry: nothing to stand in for
+    except TypeError:
+        h.update(b"".join(b or b"\0" for b in unit_blobs))
     for al in project.alignments.values():
         if al.kind == "units":
             h.update(al.id.encode())
-            h.update("\x1f".join(t or "" for t in al.assignment_by_id()).encode())
+            lookup = np.array([*(t or "" for t in al._id_of_key), ""], dtype=object)  # key -1: unassigned
+            h.update("\x1f".join(lookup[al.assignment].tolist()).encode())
     return h.hexdigest()
 
 
@@ -111,6 +121,10 @@ class _Writer:
         self.conn.executemany(schema.insert_sql(table, columns), rows)
         self.counts[table] = count
 
+    def insert_columns(self, table: str, columns: list[str], values: Sequence[bulk.Column]) -> None:
+        """Big tables: many rows per INSERT straight from columns (see :mod:`.bulk`)."""
+        self.counts[table] = bulk.insert_columns(self.conn, table, columns, values)
+
     def rtree(self, table: str, bounds: npt.NDArray[np.float64]) -> None:
         """Fill the spatial index straight from bounds (fid order), skipping null rows."""
         self.conn.execute(schema.rtree_ddl(table))
@@ -129,12 +143,11 @@ class _Writer:
         self.create(schema.UNITS, [(c, k) for _, c, k in layout])
         geoms = np.asarray(units.geometry, dtype=object)
         self.layout["single_polygons"]["units"] = _polygon_record(geoms)
-        blobs = blob.encode_geometries(blob.to_multipolygons(geoms), self.srs_id)
+        blobs = blob.encode_multipolygons(geoms, self.srs_id)
         cols = [schema.FID, schema.GEOMETRY_COLUMN, "uuid", "code", "name", *(c for _, c, _ in layout)]
         values = [_sql_values(units.column(n), k) for n, _, k in layout]
-        rows = zip(range(1, len(units) + 1), blobs, _sql_values(units.ids, "text"),
-                   _sql_values(units.codes, "text"), _sql_values(units.names, "text"), *values, strict=True)
-        self.insert("units", cols, rows, len(units))
+        self.insert_columns("units", cols, [np.arange(1, len(units) + 1), blobs, _sql_values(units.ids, "text"),
+                                            _sql_values(units.codes, "text"), _sql_values(units.names, "text"), *values])
         self.rtree("units", np.asarray(shapely.bounds(geoms), dtype=float).reshape(-1, 4))
         return blobs
 
@@ -158,7 +171,7 @@ class _Writer:
         geoms = np.empty(len(shapes), dtype=object)
         geoms[:] = shapes
         self.layout["single_polygons"]["territories"] = _polygon_record(geoms)
-        blobs = blob.encode_geometries(blob.to_multipolygons(geoms), self.srs_id)
+        blobs = blob.encode_multipolygons(geoms, self.srs_id)
         cols = [schema.FID, schema.GEOMETRY_COLUMN, *(c for c, _ in schema.TERRITORIES.columns)]
         self.insert("territories", cols, [(i + 1, b, *r) for i, (b, r) in enumerate(zip(blobs, rows, strict=True))],
                     len(rows))
@@ -167,17 +180,21 @@ class _Writer:
 
     def assignments(self) -> None:
         self.create(schema.ASSIGNMENTS)
-        ids = self.project.units.ids
-        parts: list[tuple[str, str, str]] = []
+        ids = np.asarray(self.project.units.ids, dtype=object)
+        aids: list[npt.NDArray[np.object_]] = []
+        uids: list[npt.NDArray[np.object_]] = []
+        tids: list[npt.NDArray[np.object_]] = []
         for al in self.project.alignments.values():
             if al.kind != "units" or len(al.assignment) == 0:
                 continue
             lookup = np.array([*(al.territory_id_of_key(k) for k in range(len(al._id_of_key))), None], dtype=object)
-            tids = lookup[al.assignment]
             keep = np.flatnonzero(al.assignment >= 0)
-            parts.extend(zip([al.id] * len(keep), ids[keep].tolist(), tids[keep].tolist(), strict=True))
-        rows = ((i + 1, *r) for i, r in enumerate(parts))
-        self.insert("assignments", [schema.FID, *(c for c, _ in schema.ASSIGNMENTS.columns)], rows, len(parts))
+            aids.append(np.full(len(keep), al.id, dtype=object))
+            uids.append(ids[keep])
+            tids.append(lookup[al.assignment[keep]])
+        n = sum(len(k) for k in aids)
+        cols = [np.arange(1, n + 1)] + [np.concatenate(c) if c else np.empty(0, dtype=object) for c in (aids, uids, tids)]
+        self.insert_columns("assignments", [schema.FID, *(c for c, _ in schema.ASSIGNMENTS.columns)], cols)
 
     def accounts(self) -> None:
         acc = self.project.accounts
@@ -187,9 +204,8 @@ class _Writer:
         blobs = blob.encode_points(acc.x, acc.y, self.srs_id)
         cols = [schema.FID, schema.GEOMETRY_COLUMN, "uuid", "name", *(c for _, c, _ in layout)]
         values = [_sql_values(acc.column(n), k) for n, _, k in layout]
-        rows = zip(range(1, len(acc) + 1), blobs, _sql_values(acc.ids, "text"), _sql_values(acc.names, "text"),
-                   *values, strict=True)
-        self.insert("accounts", cols, rows, len(acc))
+        self.insert_columns("accounts", cols, [np.arange(1, len(acc) + 1), blobs, _sql_values(acc.ids, "text"),
+                                               _sql_values(acc.names, "text"), *values])
         x, y = np.asarray(acc.x, float), np.asarray(acc.y, float)
         self.rtree("accounts", np.column_stack([x, y, x, y]) if len(acc) else np.zeros((0, 4)))
 
@@ -278,6 +294,9 @@ def write_project(conn: sqlite3.Connection, project: Project, revision_id: str, 
     w.pins()
     w.project_row(territory_cache_key(unit_blobs, project))
     w.registry(territory_styles)
+    from terradesk.io.gpkg.reference import write_reference_layers  # reference layers: own module
+
+    write_reference_layers(conn, project, w.srs_id, w.counts)
     fault("commit")
     conn.execute("COMMIT")
     return w.counts

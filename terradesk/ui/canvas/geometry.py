@@ -121,19 +121,63 @@ class Edges:
         return (b[:, 2] >= xmin) & (b[:, 0] <= xmax) & (b[:, 3] >= ymin) & (b[:, 1] <= ymax)
 
 
-def unique_edges(rings: Rings) -> Edges:
-    """Deduplicate shared edges: halves the stroking work for unit outlines."""
+def grid_vertex_ids(rings: Rings, tol: float) -> npt.NDArray[np.int64] | None:
+    """Vertex ids of rings snapped to a ``tol`` grid, straight from the grid cell (no sort).
+
+    Equal points get equal ids, which is all :func:`unique_edges` needs; None when the
+    rings are not snapped or the grid is too large for one int64 edge key.
+    """
+    if tol <= 0 or len(rings) == 0:
+        return None
+    q = np.round(rings.xy / tol)
+    if not np.isfinite(q).all():
+        return None
+    q -= q.min(axis=0)
+    span = q.max(axis=0) + 1
+    if span[0] * span[1] >= 2.0**31:
+        return None
+    qi = q.astype(np.int64)
+    return qi[:, 0] * int(span[1]) + qi[:, 1]
+
+
+def argsort_stable(key: npt.NDArray[np.int64], max_passes: int = 16) -> IntA:
+    """``np.argsort(key, kind="stable")`` in about a fifth of the time (int64 timsort
+    ~60 ms vs SIMD quicksort ~12 ms on 640k keys): sort fast, then put runs of equal
+    keys back in index order by odd-even transposition. Runs are the two sides of a
+    shared edge (rarely more), so a few passes do; longer runs fall back to timsort."""
+    order = np.argsort(key)
+    ks = key[order]
+    same = ks[1:] == ks[:-1]
+    for p in range(max_passes):
+        bad = np.flatnonzero(same & (order[1:] < order[:-1]))
+        if len(bad) == 0:
+            return order
+        bad = bad[bad % 2 == p % 2]  # disjoint pairs this pass
+        order[bad], order[bad + 1] = order[bad + 1], order[bad].copy()
+    if (same & (order[1:] < order[:-1])).any():
+        return np.argsort(key, kind="stable")
+    return order
+
+
+def unique_edges(rings: Rings, tol: float = 0.0) -> Edges:
+    """Deduplicate shared edges: halves the stroking work for unit outlines.
+
+    ``tol`` > 0 says the rings are snapped to that grid: vertex ids then come from the
+    grid cell instead of a sort of all points (about half the cost on 40k units).
+    """
     if len(rings) < 2:
         e = np.empty(0)
         return Edges(e, e, np.empty(0, np.intp), np.empty(0, np.intp), np.empty((0, 4)))
     xy = np.ascontiguousarray(rings.xy)
-    vid = np.unique(xy.view(np.complex128).ravel(), return_inverse=True)[1].ravel().astype(np.int64)
+    vid = grid_vertex_ids(rings, tol)
+    if vid is None:
+        vid = np.unique(xy.view(np.complex128).ravel(), return_inverse=True)[1].ravel().astype(np.int64)
     a = np.flatnonzero(rings.connect[:-1])
     a = a[vid[a] != vid[a + 1]]
     lo = np.minimum(vid[a], vid[a + 1])
     hi = np.maximum(vid[a], vid[a + 1])
     key = lo * (int(vid.max()) + 1) + hi
-    order = np.argsort(key, kind="stable")
+    order = argsort_stable(key)
     ks = key[order]
     first = np.ones(len(ks), dtype=bool)
     first[1:] = ks[1:] != ks[:-1]

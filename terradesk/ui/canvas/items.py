@@ -7,6 +7,8 @@ canvas renders a fresh image once the view settles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
@@ -22,6 +24,8 @@ class MapImageItem(pg.GraphicsObject):  # type: ignore[misc]
         self._image: QImage | None = None
         self._rect = QRectF()
         self.setZValue(0)
+        #: called after each paint that showed an image (the canvas's "frame is on screen")
+        self.on_painted: Callable[[], None] | None = None
 
     def set_image(self, image: QImage, rect: QRectF) -> None:
         self.prepareGeometryChange()
@@ -44,6 +48,8 @@ class MapImageItem(pg.GraphicsObject):  # type: ignore[misc]
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.drawImage(target, self._image)
         painter.restore()
+        if self.on_painted is not None:
+            self.on_painted()
 
 
 class HighlightItem(pg.GraphicsObject):  # type: ignore[misc]

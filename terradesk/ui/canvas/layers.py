@@ -31,10 +31,23 @@ INCREMENTAL_MAX_UNITS = 5000
 
 @dataclass
 class UnitLevel:
+    """One simplification level. The unique edges (~0.1-0.3 s on 40k units) are built on
+    first use: a full-extent view of small units draws no unit outlines, and a first
+    frame should not wait for them."""
+
     tol: float
     rings: Rings
-    edges: Edges
+    _edges: Edges | None = None
     _edge_path: QPainterPath | None = None
+
+    @property
+    def edges(self) -> Edges:
+        if self._edges is None:
+            self._edges = unique_edges(self.rings, self.tol)
+        return self._edges
+
+    def has_edges(self) -> bool:
+        return self._edges is not None
 
     def edge_path(self) -> QPainterPath:
         if self._edge_path is None:
@@ -74,10 +87,12 @@ class UnitGeometry:
         lv = self._levels.get(k)
         if lv is None:
             tol = self.tolerances[k]
-            rings = snap(self.raw, tol)
-            lv = UnitLevel(tol, rings, unique_edges(rings))
+            lv = UnitLevel(tol, snap(self.raw, tol))
             self._levels[k] = lv
         return lv
+
+    def has_level(self, k: int) -> bool:
+        return k in self._levels
 
     def mean_size(self) -> float:
         """Typical unit width in map units (decides how strongly unit outlines show)."""
@@ -96,7 +111,12 @@ class UnitGeometry:
         return np.sort(self.tree.query(shapely.box(*b), predicate="intersects")).astype(np.intp)
 
     def rings_of(self, units: npt.ArrayLike, k: int) -> Rings:
-        return self.level(k).rings.of_owners(units, self.count)
+        """Rings of some units at level ``k``. Snapping works point by point (and drops
+        rings per ring), so snapping just these units gives the same points as picking
+        them from the snapped level: no need to snap all 700k points for a few units."""
+        if k in self._levels or self.tolerances[k] <= 0:
+            return self.level(k).rings.of_owners(units, self.count)
+        return snap(self.raw.of_owners(units, self.count), self.tolerances[k])
 
 
 @dataclass
@@ -176,6 +196,8 @@ class TerritoryGeometry:
     def unassigned_path(self, k: int, units: npt.NDArray[np.intp] | None = None) -> QPainterPath:
         """Rings of unassigned units; ``units`` restricts to a culled subset (not cached)."""
         free = np.flatnonzero(self.alignment.assignment == UNASSIGNED)
+        if len(free) == 0:
+            return QPainterPath()
         if units is not None:
             return self.units.rings_of(np.intersect1d(free, units), k).path()
         p = self._unassigned.get(k)

@@ -27,8 +27,9 @@ from terradesk.ui.canvas.state import (
     deviation_colour,
     ramp_colours,
 )
+from terradesk.ui.canvas.theme import LIGHT, MapTheme
 
-BACKGROUND = QColor("#f4f6f8")
+BACKGROUND = LIGHT.background
 TERRITORY_LINE = QColor("#2b2b2b")
 LABEL_INK = QColor("#1a1a1a")
 #: Views covering at least this share of the data use the cached full-extent paths.
@@ -69,9 +70,12 @@ def stroke_thick(painter: QPainter, world: QTransform, path: QPainterPath, colou
 def paint_scene(
     scene: MapScene, painter: QPainter, rect: Bounds, width: int, height: int,
     *, selection: bool = True, overlays: bool = True, background: bool = True,
-    labels: dict[str, tuple[float, float]] | None = None,
+    labels: dict[str, tuple[float, float]] | None = None, theme: MapTheme = LIGHT,
 ) -> None:
     """Draw every visible layer bottom-up, then selection and overlays.
+
+    ``theme`` gives the background and overlay colours (the screen follows the palette;
+    exports keep the light default).
 
     ``labels`` (territory id -> anchor) draws exactly those labels instead of placing
     them afresh: a partial repaint must show the labels of the image it patches.
@@ -79,7 +83,7 @@ def paint_scene(
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     if background:
-        painter.fillRect(QRectF(0, 0, width, height), BACKGROUND)
+        painter.fillRect(QRectF(0, 0, width, height), theme.background)
     world = world_transform(rect, width)
     ctx = _Context(scene, rect, width, height, world)
     ctx.fixed_labels = labels
@@ -116,8 +120,9 @@ def paint_scene(
         painter.save()
         painter.resetTransform()
         mpp = (rect[2] - rect[0]) / width * scene.metres_per_unit()
-        draw_scale_bar(painter, height, mpp)
-        draw_north_arrow(painter, width, scene.north_angle((rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2))
+        draw_scale_bar(painter, height, mpp, theme)
+        angle = scene.north_angle((rect[0] + rect[2]) / 2, (rect[1] + rect[3]) / 2)
+        draw_north_arrow(painter, width, angle, theme)
         painter.restore()
 
 

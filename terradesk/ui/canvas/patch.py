@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage, QPainter
 from terradesk.ui.canvas.layers import Bounds
 from terradesk.ui.canvas.paint import paint_scene
 from terradesk.ui.canvas.scene import MapScene
+from terradesk.ui.canvas.theme import LIGHT, MapTheme
 
 #: Pixels drawn around the edited box: markers (~7 px radius) and 2 px outlines reach in.
 MARGIN_PX = 12
@@ -40,7 +41,7 @@ def patch_box(rect: Bounds, width: int, height: int, box: Bounds) -> tuple[int, 
 
 def patch_image(
     scene: MapScene, image: QImage, rect: Bounds, width: int, height: int, box: Bounds,
-    labels: dict[str, tuple[float, float]],
+    labels: dict[str, tuple[float, float]], theme: MapTheme = LIGHT,
 ) -> None:
     """Repaint the part of ``image`` (showing ``rect`` at ``width`` x ``height``) under ``box``.
 
@@ -62,7 +63,7 @@ def patch_image(
     sub.setDevicePixelRatio(dpr)
     painter = QPainter(sub)
     try:
-        paint_scene(scene, painter, sub_rect, a1 - a0, b1 - b0, overlays=False, labels=labels)
+        paint_scene(scene, painter, sub_rect, a1 - a0, b1 - b0, overlays=False, labels=labels, theme=theme)
     finally:
         painter.end()
     painter = QPainter(image)

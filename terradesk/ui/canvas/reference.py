@@ -61,10 +61,10 @@ def read_reference(path: str, layer: str | None, display_crs: str) -> ReferenceD
         geoms = transform_geometries(geoms, src, display_crs)
     except Exception as exc:  # pyproj raises several unrelated types for bad CRSs
         raise ImportSourceError(f"{os.path.basename(path)}: cannot reproject from {src} ({_first_line(exc)})") from exc
-    return _prepare(path, layer, geoms)
+    return prepare_reference(path, layer, geoms)
 
 
-def _prepare(path: str, layer: str | None, geoms: npt.NDArray[np.object_]) -> ReferenceData:
+def prepare_reference(path: str, layer: str | None, geoms: npt.NDArray[np.object_]) -> ReferenceData:
     parts = shapely.get_parts(geoms) if len(geoms) else geoms
     types = shapely.get_type_id(parts) if len(parts) else np.empty(0, int)
     polys = parts[types == 3]

@@ -4,17 +4,21 @@ so the screen, ``render_image``, SVG export and the headless CLI share one pictu
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 from pyproj import CRS
+from pyproj.enums import TransformDirection
 
 from terradesk.geo.crs import display_crs as choose_display_crs
 from terradesk.geo.crs import transform_geometries, transform_points, transformer
-from terradesk.model import Change, ChangeKind, Project
+from terradesk.model import Change, ChangeKind, Project, ReferenceLayer
 from terradesk.ui.canvas.layers import Bounds, TerritoryGeometry, UnitGeometry
-from terradesk.ui.canvas.reference import ReferenceData, read_reference
+from terradesk.ui.canvas.reference import ReferenceData, prepare_reference
 from terradesk.ui.canvas.state import LayerState, LayerStyle, Selection
 
 
@@ -33,8 +37,9 @@ class MapScene:
     def __init__(self) -> None:
         self.project: Project | None = None
         self.layers: list[LayerState] = default_layers()
+        #: reference layers of the project, ready to paint ("ref:<layer uuid>" -> data)
         self.refs: dict[str, ReferenceData] = {}
-        self._ref_counter = 0
+        self._ref_cache: dict[str, tuple[object, str, ReferenceData]] = {}
         self.selection = Selection()
         self.units: UnitGeometry | None = None
         self.territories: TerritoryGeometry | None = None
@@ -47,6 +52,8 @@ class MapScene:
         #: label anchors placed by the last full render (partial repaints reuse them)
         self.placed_labels: dict[str, tuple[float, float]] = {}
         self._accounts_xy: npt.NDArray[np.float64] | None = None
+        #: account marker look per zoom step (terradesk.ui.canvas.accounts.look_for)
+        self.marker_looks: dict[int, Any] = {}
         self._north_cache: dict[tuple[int, int], float] = {}
         self._metres_per_unit: tuple[str, float] | None = None
 
@@ -60,6 +67,7 @@ class MapScene:
         self._north_cache.clear()
         if project is not None:
             self._build_units()
+        self.sync_references()
         self.generation += 1
 
     def _build_units(self) -> None:
@@ -82,12 +90,26 @@ class MapScene:
         assert self.project is not None
         if len(geoms):
             b = shapely.total_bounds(geoms)
-        elif len(self.project.accounts):
-            xs, ys = self.project.accounts.x, self.project.accounts.y
-            b = np.array([np.nanmin(xs), np.nanmin(ys), np.nanmax(xs), np.nanmax(ys)])
-        else:
-            b = np.array([-1.0, -1.0, 1.0, 1.0])
+        else:  # no units: centre the display CRS on drawn territories and accounts
+            shapes = self._drawn_shapes()
+            boxes = [shapely.total_bounds(shapes)] if len(shapes) else []
+            xs, ys = np.asarray(self.project.accounts.x, float), np.asarray(self.project.accounts.y, float)
+            ok = np.isfinite(xs) & np.isfinite(ys)
+            if ok.any():
+                boxes.append(np.array([xs[ok].min(), ys[ok].min(), xs[ok].max(), ys[ok].max()]))
+            a = np.array([box for box in boxes if np.isfinite(box).all()] or [[-1.0, -1.0, 1.0, 1.0]])
+            b = np.array([a[:, 0].min(), a[:, 1].min(), a[:, 2].max(), a[:, 3].max()])
         return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+    def _drawn_shapes(self) -> npt.NDArray[np.object_]:
+        """Territory shapes of a free-form active alignment (project CRS)."""
+        assert self.project is not None
+        al = self.project.active_alignment
+        shapes = [t.geometry for t in al.territories.values() if t.geometry is not None] \
+            if al is not None and al.kind == "freeform" else []
+        out = np.empty(len(shapes), dtype=object)
+        out[:] = shapes
+        return out
 
     def _build_territories(self) -> None:
         self.territories = None
@@ -110,6 +132,10 @@ class MapScene:
             if self.territories is None or al is None or self.territories.alignment is not al:
                 self._build_territories()
                 self.selection = Selection()
+            self.generation += 1
+            return True
+        if kind == ChangeKind.LAYERS:
+            self.sync_references()
             self.generation += 1
             return True
         if kind in (ChangeKind.ACCOUNTS, ChangeKind.PINS):
@@ -164,6 +190,9 @@ class MapScene:
         boxes: list[Bounds] = []
         if self.units is not None and self.units.count:
             boxes.append(self.units.extent)
+        terr = self.territories
+        if terr is not None and terr.alignment.kind == "freeform":  # unit-built ones lie inside the units
+            boxes.extend(item.bounds for item in terr.items().values() if item.anchor is not None)
         xy = self.accounts_xy()
         if len(xy):
             ok = np.isfinite(xy).all(axis=1)
@@ -187,6 +216,7 @@ class MapScene:
             if len(x) and self.crs != self.project.meta.crs:
                 x, y = transform_points(x, y, self.project.meta.crs, self.crs)
             self._accounts_xy = np.column_stack([x, y]) if len(x) else np.empty((0, 2))
+            self.marker_looks.clear()
         return self._accounts_xy
 
     def metres_per_unit(self) -> float:
@@ -212,9 +242,11 @@ class MapScene:
         if cached is not None:
             return cached
         try:
-            lon, lat = self.to_lonlat(x, y)
+            # one transformer both ways: building a second one costs ~30 ms on the first frame
+            t = transformer(self.crs, "EPSG:4326")
+            lon, lat = t.transform(x, y)
             lat2 = min(lat + 0.01, 89.99)
-            x2, y2 = transformer("EPSG:4326", self.crs).transform(lon, lat2)
+            x2, y2 = t.transform(lon, lat2, direction=TransformDirection.INVERSE)
             angle = math.degrees(math.atan2(x2 - x, y2 - y))
             angle = 0.0 if not math.isfinite(angle) else angle
         except Exception:  # a view outside the CRS's area of use: draw it straight up
@@ -231,16 +263,52 @@ class MapScene:
                 return layer
         raise KeyError(f"no layer {layer_id!r}")
 
-    def add_reference(self, path: str, layer: str | None = None) -> str:
-        data = read_reference(path, layer, self.crs)
-        self._ref_counter += 1
-        lid = f"ref:{self._ref_counter}"
-        self.refs[lid] = data
-        import os
+    @staticmethod
+    def reference_id(layer_id: str) -> str | None:
+        """The model's layer uuid of a map layer id ("ref:<uuid>"), None for core layers."""
+        return layer_id[4:] if layer_id.startswith("ref:") else None
 
-        title = os.path.splitext(os.path.basename(path))[0] + (f" ({layer})" if layer else "")
-        palette = ("#7f8c8d", "#6c7a89", "#8e7f6f", "#5d8aa8")
-        colour = palette[(self._ref_counter - 1) % len(palette)]
-        self.layers.append(LayerState(lid, title, "reference", style=LayerStyle(mode="single", colour=colour)))
-        self.generation += 1
-        return lid
+    def sync_references(self) -> None:
+        """Rebuild the reference entries of the layer list from the project's layers.
+
+        Core layers keep their place (view state); the reference layers fill the slots
+        reference layers held before, in the project's order (new slots go below the
+        last one, or at the bottom), so reordering in the file and on screen agree.
+        """
+        model = list(self.project.reference_layers.values()) if self.project is not None else []
+        wanted = {f"ref:{r.id}" for r in model}
+        layers = [ly for ly in self.layers if ly.kind != "reference" or ly.id in wanted]
+        slots = [i for i, ly in enumerate(layers) if ly.kind == "reference"]
+        missing = len(model) - len(slots)
+        if missing > 0:
+            at = slots[-1] + 1 if slots else len(layers)
+            for k in range(missing):
+                layers.insert(at + k, LayerState("", "", "reference"))
+            slots = [i for i, ly in enumerate(layers) if ly.kind == "reference"]
+        refs: dict[str, ReferenceData] = {}
+        for i, ref in zip(slots, model, strict=True):
+            lid = f"ref:{ref.id}"
+            old = layers[i] if layers[i].id == lid else next((ly for ly in self.layers if ly.id == lid), None)
+            style = old.style if old is not None else LayerStyle(mode="single")
+            style = dataclasses.replace(style, mode="single", colour=ref.style.colour)
+            layers[i] = LayerState(lid, ref.name, "reference", ref.style.visible, ref.style.opacity, style)
+            refs[lid] = self._reference_data(ref)
+        self.layers = layers
+        self.refs = refs
+        self._ref_cache = {k: v for k, v in self._ref_cache.items() if k in refs}
+
+    def _reference_data(self, ref: ReferenceLayer) -> ReferenceData:
+        """Paths in the display CRS, cached while the layer's geometry and the CRS stay the same."""
+        lid = f"ref:{ref.id}"
+        cached = self._ref_cache.get(lid)
+        if cached is not None and cached[0] is ref.geometry and cached[1] == self.crs:
+            return cached[2]
+        assert self.project is not None
+        geoms = ref.geometry
+        geoms = geoms[~shapely.is_missing(geoms)] if len(geoms) else geoms
+        if len(geoms) and self.crs != self.project.meta.crs:
+            geoms = transform_geometries(geoms, self.project.meta.crs, self.crs)
+        data = prepare_reference(ref.name, None, geoms)
+        self._ref_cache[lid] = (ref.geometry, self.crs, data)
+        return data
+

@@ -10,7 +10,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent
 
 from terradesk.ui.canvas.overlays import draw_north_arrow, draw_scale_bar
-from terradesk.ui.canvas.paint import BACKGROUND
 from terradesk.ui.canvas.tools.base import MapMouseEvent
 
 if TYPE_CHECKING:
@@ -21,7 +20,7 @@ class MapView(pg.GraphicsView):  # type: ignore[misc]
     resized = Signal()
 
     def __init__(self, canvas: MapCanvas) -> None:
-        super().__init__(parent=canvas, background=BACKGROUND)
+        super().__init__(parent=canvas, background=canvas.theme.background)
         self.canvas = canvas
         self.vb = pg.ViewBox(lockAspect=True, enableMenu=False, invertY=False, defaultPadding=0.03)
         self.vb.setMouseMode(pg.ViewBox.PanMode)
@@ -105,8 +104,9 @@ class MapView(pg.GraphicsView):  # type: ignore[misc]
         w, h = self.viewport().width(), self.viewport().height()
         x0, y0, x1, y1 = self.canvas.view_rect()
         mpp = (x1 - x0) / max(self.vb.width(), 1.0) * sd.metres_per_unit()
-        draw_scale_bar(painter, h, mpp)
-        draw_north_arrow(painter, w, sd.north_angle((x0 + x1) / 2, (y0 + y1) / 2))
+        theme = self.canvas.theme
+        draw_scale_bar(painter, h, mpp, theme)
+        draw_north_arrow(painter, w, sd.north_angle((x0 + x1) / 2, (y0 + y1) / 2), theme)
         painter.restore()
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from terradesk.edit import Sink
-from terradesk.model import Change, Project
+from terradesk.model import Change, ChangeKind, Project
 from terradesk.ui.canvas.items import HighlightItem, MapImageItem, RubberBandItem
 from terradesk.ui.canvas.layers import Bounds
 from terradesk.ui.canvas.legend import legend_for
@@ -20,11 +22,14 @@ from terradesk.ui.canvas.patch import patch_image
 from terradesk.ui.canvas.preview import PreviewOverlay, PreviewStyle
 from terradesk.ui.canvas.scene import MapScene
 from terradesk.ui.canvas.state import LayerState, LayerStyle, Selection
+from terradesk.ui.canvas.theme import MapTheme, theme_for
 from terradesk.ui.canvas.tools import MapTool, PanTool
 from terradesk.ui.canvas.view import MapView
 
 #: Delay before a fresh image is rendered once the view stops moving.
 SETTLE_MS = 120
+#: Work queued with call_after_paint runs after this long even if no frame was painted.
+AFTER_PAINT_FALLBACK_MS = 2000
 ZOOM_STEP = 1.5
 
 
@@ -37,6 +42,8 @@ class MapCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scene_data = MapScene()
+        #: screen colours (background, scale bar, north arrow) follow the palette
+        self.theme: MapTheme = theme_for(self.palette())
         self.undo_sink: Sink | None = None
         self.view = MapView(self)
         self.vb = self.view.vb
@@ -58,6 +65,9 @@ class MapCanvas(QWidget):
         self._navigated = False
         self._hover: tuple[str, int] | None = None
         self._tool: MapTool | None = None
+        self._after_paint: list[Callable[[], None]] = []
+        self._warm_pending = False
+        self._image_item.on_painted = self._on_image_painted
         self.vb.sigRangeChanged.connect(self._on_range_changed)
         self.view.resized.connect(self._on_resized)
         self.set_tool(PanTool(self))
@@ -72,6 +82,7 @@ class MapCanvas(QWidget):
         if project is not None:
             project.changed.connect(self._on_change)
         self._navigated = False
+        self._warm_pending = project is not None
         self._set_hover(None)
         self.zoom_full()
         self.layers_changed.emit()
@@ -93,6 +104,8 @@ class MapCanvas(QWidget):
             self._schedule(0)
         if self.scene_data.selection != had:
             self.selection_changed.emit(self.scene_data.selection)
+        if change.kind == ChangeKind.LAYERS:
+            self.layers_changed.emit()
 
     # -- view ---------------------------------------------------------------------
     def view_rect(self) -> Bounds:
@@ -211,7 +224,7 @@ class MapCanvas(QWidget):
         damage, shown = sd.damage, self._image_item.image()
         if (damage is not None and damage[0] == sd.generation and damage[1] is not None
                 and self._image_key == (rect, w, h, dpr) and shown is not None):
-            patch_image(sd, shown, rect, w, h, damage[1], self._placed_labels)
+            patch_image(sd, shown, rect, w, h, damage[1], self._placed_labels, self.theme)
             sd.mark_rendered()
             self._rendered_gen = sd.generation
             self._image_item.update()
@@ -221,7 +234,7 @@ class MapCanvas(QWidget):
         img.setDevicePixelRatio(dpr)
         painter = QPainter(img)
         try:
-            paint_scene(sd, painter, rect, w, h, overlays=False)
+            paint_scene(sd, painter, rect, w, h, overlays=False, theme=self.theme)
         finally:
             painter.end()
         self._placed_labels = dict(sd.placed_labels)
@@ -230,6 +243,50 @@ class MapCanvas(QWidget):
         self._image_item.set_image(img, QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1]))
         self._rendered_gen = sd.generation
         self.view.viewport().update()
+
+    # -- palette ----------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._follow_palette()
+
+    def _follow_palette(self) -> None:
+        theme = theme_for(self.palette())
+        if theme == self.theme:
+            return
+        self.theme = theme
+        self.view.setBackground(theme.background)
+        self.scene_data.generation += 1  # the cached image has the old background
+        self._schedule(0)
+
+    # -- work after the first frame ----------------------------------------------------
+    def call_after_paint(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once the current map is on screen (start-up work the first frame does
+        not need waits for it). Runs soon anyway when the canvas is hidden, and after
+        AFTER_PAINT_FALLBACK_MS when nothing paints (a minimised window)."""
+        if not self.isVisible():
+            QTimer.singleShot(0, fn)
+            return
+        self._after_paint.append(fn)
+        QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self, self._flush_after_paint)
+
+    def _on_image_painted(self) -> None:
+        if (self._after_paint or self._warm_pending) and self._rendered_gen == self.scene_data.generation:
+            QTimer.singleShot(0, self, self._flush_after_paint)
+
+    def _flush_after_paint(self) -> None:
+        if self._warm_pending:
+            self._warm_pending = False
+            self._warm_up()
+        pending, self._after_paint = self._after_paint, []
+        for fn in pending:
+            fn()
+
+    def _warm_up(self) -> None:
+        """Build what hover and clicks need (hit-test index) while the planner looks."""
+        units = self.scene_data.units
+        if units is not None and units.count:
+            units.tree  # noqa: B018 - builds the STRtree
 
     def render_image(self, width: int, height: int) -> QImage:
         """The map as a ``width`` x ``height`` image: the current view, or the full extent
@@ -407,33 +464,96 @@ class MapCanvas(QWidget):
         return list(self.scene_data.layers)
 
     def set_layer_state(self, layer_id: str, **changes: Any) -> None:
-        layer = self.scene_data.layer(layer_id)
+        """Change a layer's look. Core layers: view state. Reference layers belong to the
+        project, so their visibility, opacity, colour and title become undoable commands."""
         for key, value in changes.items():
             if key not in ("visible", "opacity", "style", "title"):
                 raise TypeError(f"unknown layer property {key!r}")
             if key == "style" and not isinstance(value, LayerStyle):
                 raise TypeError("style must be a LayerStyle")
+        layer = self.scene_data.layer(layer_id)
+        rid = self.scene_data.reference_id(layer_id)
+        if rid is not None and self.project() is not None:
+            self._restyle_reference(rid, changes)
+            return
+        for key, value in changes.items():
             setattr(layer, key, value)
         self._layers_touched()
 
+    def _restyle_reference(self, rid: str, changes: dict[str, Any]) -> None:
+        from terradesk import edit
+
+        project = self.project()
+        assert project is not None
+        style: dict[str, Any] = {}
+        if "visible" in changes:
+            style["visible"] = bool(changes["visible"])
+        if "opacity" in changes:
+            style["opacity"] = max(0.0, min(1.0, float(changes["opacity"])))
+        if "style" in changes:
+            style["colour"] = changes["style"].colour
+        commands: list[edit.Command | None] = [
+            edit.set_reference_style(project, rid, continuous=set(style) == {"opacity"}, **style)]
+        if "title" in changes:
+            commands.append(edit.set_reference_property(project, rid, "name", changes["title"]))
+        for command in commands:
+            if command is not None:
+                self._push(command)
+
+    def _push(self, command: Any) -> None:
+        """Through the window's undo stack; with no stack (tests, scripts) the command just applies."""
+        if self.undo_sink is not None:
+            self.undo_sink.push(command)
+        else:
+            project = self.project()
+            assert project is not None
+            command.apply(project)
+
     def move_layer(self, layer_id: str, index: int) -> None:
+        """Reorder the list (view state); moving a reference layer past another is a command."""
+        from terradesk import edit
+
         layers = self.scene_data.layers
         layer = self.scene_data.layer(layer_id)
         layers.remove(layer)
         layers.insert(max(0, min(index, len(layers))), layer)
+        rid = self.scene_data.reference_id(layer_id)
+        project = self.project()
+        if rid is not None and project is not None:
+            order = [lid[4:] for lid in (ly.id for ly in layers) if lid.startswith("ref:")]
+            command = edit.move_reference_layer(project, rid, order.index(rid))
+            if command is not None:
+                self._push(command)
+                return
         self._layers_touched()
 
     def remove_layer(self, layer_id: str) -> None:
-        if not layer_id.startswith("ref:"):
+        from terradesk import edit
+
+        rid = self.scene_data.reference_id(layer_id)
+        project = self.project()
+        if rid is None or project is None or rid not in project.reference_layers:
             raise ValueError(f"the {layer_id} layer is part of the project and cannot be removed")
-        self.scene_data.layers.remove(self.scene_data.layer(layer_id))
-        self.scene_data.refs.pop(layer_id, None)
-        self._layers_touched()
+        self._push(edit.remove_reference_layer(project, rid))
 
     def add_reference_layer(self, path: str, layer: str | None = None) -> str:
-        lid = self.scene_data.add_reference(path, layer)
-        self._layers_touched()
-        return lid
+        """Read a vector file into the project as reference layer(s), one undo step per layer.
+
+        Raises :class:`ImportSourceError` for unreadable files; returns the first map layer id.
+        """
+        from terradesk import edit
+        from terradesk.io.reference_import import read_reference_file
+
+        project = self.project()
+        if project is None:
+            raise ValueError("open a project before adding reference layers")
+        added = read_reference_file(path, project, layer, colour=edit.next_reference_colour(project))
+        parts = []
+        for i, ref in enumerate(added):  # a file mixing kinds gives one layer per kind, one undo step
+            parts.append(edit.add_reference_layer(project, ref, len(project.reference_layers) + i))
+        command = parts[0] if len(parts) == 1 else edit.Composite(f"Add layers from {os.path.basename(path)}", parts)
+        self._push(command)
+        return f"ref:{added[0].id}"
 
     def legend(self, layer_id: str) -> list[tuple[str, QColor]]:
         return legend_for(self.scene_data, layer_id)

@@ -74,7 +74,10 @@ class ImportAccountsDialog(QDialog):
         self.path = QLineEdit(self)
         self.path.setObjectName("importPath")
         self.path.setPlaceholderText("CSV, GeoPackage, Shapefile or GeoJSON")
-        self.path.editingFinished.connect(lambda: self.set_path(self.path.text()))
+        self._loaded_path: str | None = None
+        # editingFinished also fires on focus-out (even when the dialog closes): reload only a new path
+        self.path.editingFinished.connect(
+            lambda: self.set_path(self.path.text()) if self.path.text() != self._loaded_path else None)
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse)
         file_row = QHBoxLayout()
@@ -88,6 +91,9 @@ class ImportAccountsDialog(QDialog):
         group.addButton(self.as_points)
         self.layer_name = QLineEdit(self)
         self.layer_name.setPlaceholderText("e.g. Competitors")
+        self.layer_name.setToolTip("Name of the column that counts these points per territory")
+        self.layer_name.setEnabled(False)  # only meaningful for reference points
+        self.as_points.toggled.connect(self.layer_name.setEnabled)
         kind_row = QHBoxLayout()
         kind_row.addWidget(self.as_accounts)
         kind_row.addWidget(self.as_points)
@@ -125,7 +131,7 @@ class ImportAccountsDialog(QDialog):
         self.preview = QTableWidget(0, 0, self)
         self.preview.setObjectName("importPreview")
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.summary = QLabel("Choose a file.", self)
+        self.summary = QLabel("Choose a file (Browse…), check how it is read, then Read file.", self)
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
         self.unplaced = QListWidget(self)
@@ -133,6 +139,9 @@ class ImportAccountsDialog(QDialog):
         self.unplaced.setToolTip("Rows kept in the project as unplaced, with the reason")
         self.read_button = QPushButton("Read file", self)
         self.read_button.clicked.connect(self.read)
+        self.read_button.setToolTip("Read every row with these settings and list the rows that cannot be placed")
+        self.read_button.setEnabled(False)  # until a file is chosen
+        self.path.textChanged.connect(lambda text: self.read_button.setEnabled(bool(text.strip())))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add to project")
         self.buttons.accepted.connect(self.commit)
@@ -165,6 +174,7 @@ class ImportAccountsDialog(QDialog):
         return Path(self.path.text()).suffix.lower() in VECTOR_SUFFIXES
 
     def set_path(self, path: str) -> None:
+        self._loaded_path = path
         self.path.setText(path)
         self.result_import = None
         self._set_ok(False)
@@ -188,6 +198,8 @@ class ImportAccountsDialog(QDialog):
         self.preview.setColumnCount(len(headers))
         self.preview.setHorizontalHeaderLabels(headers)
         self.preview.setRowCount(len(rows))
+        # spreadsheet numbering (the header is row 1), as in the unplaced-row messages
+        self.preview.setVerticalHeaderLabels([str(r + 2) for r in range(len(rows))])
         for r, row in enumerate(rows):
             for c, v in enumerate(row[: len(headers)]):
                 self.preview.setItem(r, c, QTableWidgetItem(v.replace("\n", "⏎")))

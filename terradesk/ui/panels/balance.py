@@ -64,7 +64,8 @@ def chart_data(engine: MetricsEngine, metric: str, tolerance: float | None = Non
 
 
 def tick_labels(names: list[str], bar_px: float, metrics: QFontMetrics) -> list[tuple[int, str]]:
-    """Names elided to the width of one bar; with very narrow bars only every k-th bar is named."""
+    """Names elided to the width of one bar (in the middle when cutting the end makes two alike);
+    with very narrow bars only every k-th bar is named."""
     if not names:
         return []
     room = max(bar_px - 6.0, 1.0)
@@ -72,8 +73,14 @@ def tick_labels(names: list[str], bar_px: float, metrics: QFontMetrics) -> list[
     while room * step < metrics.horizontalAdvance("Wxyz…") and step < len(names):
         step += 1
     width = int(room * step)
-    elide = Qt.TextElideMode.ElideRight
-    return [(i, metrics.elidedText(name, elide, width)) for i, name in enumerate(names) if i % step == 0]
+    shown = [(i, name) for i, name in enumerate(names) if i % step == 0]
+    best: list[tuple[int, str]] = []
+    # "Yarelb…" twice says nothing: keep whichever cut tells the most names apart (end, middle, start)
+    for mode in (Qt.TextElideMode.ElideRight, Qt.TextElideMode.ElideMiddle, Qt.TextElideMode.ElideLeft):
+        labels = [(i, metrics.elidedText(name, mode, width)) for i, name in shown]
+        if len({t for _i, t in labels}) > len({t for _i, t in best}):
+            best = labels
+    return best
 
 
 class BalancePanel(QWidget):

@@ -9,6 +9,7 @@ window swaps it in without touching the panel.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -262,4 +263,12 @@ class RegionsLastProxy(QSortFilterProxyModel):
         rr = bool(right.data(KIND_ROLE) == "region")
         if lr != rr:
             return rr if self.sortOrder() == Qt.SortOrder.AscendingOrder else lr
+        a, b = left.data(self.sortRole()), right.data(self.sortRole())
+        if isinstance(a, str) and isinstance(b, str):  # "Territory 2" before "Territory 10"
+            return natural_key(a) < natural_key(b)
         return bool(super().lessThan(left, right))
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key reading digit runs as numbers, case-insensitive."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", text) if part)

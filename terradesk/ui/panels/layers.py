@@ -1,7 +1,9 @@
 """The Layers dock: visibility, order, opacity, style and legend of the canvas layers.
 
-Layer state is view state (not an undo step); it lives in the canvas, which this panel
-drives through ``layers()``, ``set_layer_state()``, ``move_layer()`` and ``remove_layer()``.
+The panel drives the canvas through ``layers()``, ``set_layer_state()``, ``move_layer()``
+and ``remove_layer()``. For units, territories and accounts that is view state; reference
+layers belong to the project, so the canvas turns their visibility, opacity, colour,
+order and removal into undo steps (and they are saved with the project).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ class Spec:
 
 
 SPECS: tuple[Spec, ...] = (
-    Spec("file.new", "&New project", SK.New, "new_project", "Start an empty project", "new"),
+    Spec("file.new", "&New Project", SK.New, "new_project", "Start an empty project", "new"),
     Spec("file.open", "&Open…", SK.Open, "open_dialog", "Open a TerraDesk project (.gpkg)", "open"),
     Spec("file.demo", "Open &Demo Project", "Ctrl+Alt+Shift+D", "open_demo_checked",
          "Open a generated example project to explore TerraDesk"),
@@ -42,7 +42,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("file.close", "&Close Project", SK.Close, "close_project", "Close the project"),
     Spec("file.quit", "&Quit", "Ctrl+Q", "close", "Quit TerraDesk"),
     Spec("edit.clear_selection", "Clear &Selection", "Esc", "clear_selection", "Select nothing"),
-    Spec("edit.preferences", "&Preferences…", "Ctrl+,", "show_preferences", "Export size and start-up options"),
+    Spec("edit.preferences", "&Preferences…", "Ctrl+,", "show_preferences",
+         "Export image size, recovery copy interval and start-up options"),
     Spec("view.zoom_full", "Zoom to &Full Extent", "Ctrl+0", "zoom_full", "Show the whole project", "zoom_full"),
     Spec("view.zoom_in", "Zoom &In", SK.ZoomIn, "zoom_in", "Zoom in on the centre", "zoom_in"),
     Spec("view.zoom_out", "Zoom &Out", SK.ZoomOut, "zoom_out", "Zoom out from the centre", "zoom_out"),
@@ -70,7 +71,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("tools.select", "&Select", "S", "use_select", "Click or drag to select units, territories or accounts",
          "select", checkable=True),
     Spec("help.shortcuts", "&Keyboard Shortcuts", SK.HelpContents, "show_shortcuts", "List every shortcut"),
-    Spec("help.about", "&About TerraDesk", "Shift+F1", "show_about", "Version and licence"),
+    Spec("help.about", "&About TerraDesk", "Shift+F1", "show_about", "Version and what TerraDesk is for"),
 )
 
 MENUS: dict[str, tuple[str, ...]] = {
@@ -91,8 +92,20 @@ TOOLBAR = ("file.new", "file.open", "file.save", "-", "edit.undo", "edit.redo", 
            "file.add_layer", "file.export_image")
 
 
+#: Words kept lower case inside a menu title ("Zoom to Full Extent", "Take Area from Neighbours").
+SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"})
+
+
 def plain(text: str) -> str:
     return text.replace("&", "").replace("…", "")
+
+
+def title_case(text: str) -> str:
+    """Menu text in the house's title case: 'Select territories' -> 'Select Territories'."""
+    words = text.split(" ")
+    out = [w if i and w.lower() in SMALL_WORDS else (w[:1].upper() + w[1:] if w[:1] != "&" else w[:2].upper() + w[2:])
+           for i, w in enumerate(words)]
+    return " ".join(out)
 
 
 def set_tooltip(action: QAction, name: str, tip: str = "") -> None:
@@ -101,6 +114,15 @@ def set_tooltip(action: QAction, name: str, tip: str = "") -> None:
     action.setToolTip(f"{name} ({keys})" if keys else name)
     if tip:
         action.setStatusTip(tip)
+
+
+def insert_in_group(menu: QMenu, anchor: QAction | None, action: QAction) -> None:
+    """Insert ``action`` at the end of the group that ends before ``anchor`` (above its separator)."""
+    acts = menu.actions()
+    i = acts.index(anchor) if anchor in acts else len(acts)
+    while i > 0 and acts[i - 1].isSeparator():
+        i -= 1
+    menu.insertAction(acts[i] if i < len(acts) else None, action)  # type: ignore[arg-type]
 
 
 def build_actions(window: QMainWindow) -> dict[str, QAction]:

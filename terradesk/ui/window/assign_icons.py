@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 
+from terradesk.ui.window.icons import add_with_faded
+
 ACCENT = QColor("#2f80ed")
 
 
@@ -70,5 +72,5 @@ def assign_icon(name: str) -> QIcon:
         p.setPen(QPen(ink, 1.6))
         _draw(name, p, ink)
         p.end()
-        result.addPixmap(pix)
+        add_with_faded(result, pix)  # faded when disabled, like the other toolbar icons
     return result

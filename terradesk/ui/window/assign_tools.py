@@ -29,7 +29,7 @@ from terradesk.ui.canvas.tools import (
     LassoAssignTool,
     LassoSelectTool,
 )
-from terradesk.ui.window.actions import set_tooltip
+from terradesk.ui.window.actions import set_tooltip, title_case
 from terradesk.ui.window.assign_icons import assign_icon
 
 TOOLS: tuple[tuple[str, type[AssignToolBase]], ...] = (
@@ -62,6 +62,15 @@ class AssignController(QObject):
         self._build_menu_actions()
         self._install_context_menu()
         self.canvas.layers_changed.connect(self._follow_project)
+        self._followed: tuple[Any, ...] = (None, ())
+        original = getattr(window, "update_actions", None)
+        if callable(original) and hasattr(window, "selected"):  # runs after every selection change
+
+            def update_actions() -> None:
+                original()
+                self._follow_selection()
+
+            window.update_actions = update_actions
         self._follow_project()
 
     # -- construction -----------------------------------------------------------------
@@ -85,7 +94,7 @@ class AssignController(QObject):
         for key, cls in TOOLS:
             tool = cls(self.canvas, self.settings)
             self.tools[key] = tool
-            action = self._action(key, cls.name, cls.shortcut, cls.tooltip, lambda k=key: self.use(k), True)
+            action = self._action(key, title_case(cls.name), cls.shortcut, cls.tooltip, lambda k=key: self.use(k), True)
             action.setIcon(assign_icon(key.split(".", 1)[1]))
             if group is not None:
                 group.addAction(action)
@@ -96,7 +105,7 @@ class AssignController(QObject):
         bar.addWidget(QLabel(" Territory: "))
         self.combo = QComboBox(bar)
         self.combo.setObjectName("activeTerritory")
-        self.combo.setMinimumContentsLength(14)
+        self.combo.setMinimumContentsLength(20)  # "Istenstead North-West" fits at 1366 px
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setToolTip("Active territory: the assign tools give units to it (Alt-click a unit to pick its territory)")
         self.combo.currentIndexChanged.connect(self._on_combo)
@@ -104,7 +113,7 @@ class AssignController(QObject):
         for key, _ in TOOLS:
             bar.addAction(self.actions[key])
         bar.addSeparator()
-        self.lock = self._action("assign.skip_locked", "Keep locked", "Ctrl+Alt+L",
+        self.lock = self._action("assign.skip_locked", "Keep Locked", "Ctrl+Alt+L",
                                  "Do not take units from locked territories", self._on_lock, True)
         self.lock.setChecked(self.settings.skip_locked)
         self.lock.setIcon(assign_icon("lock"))
@@ -203,6 +212,16 @@ class AssignController(QObject):
                                              "assign.unassign", "file.import_assignments", "file.export_assignments"]:
             self.actions[key].setEnabled(usable)
         self.combo.setEnabled(usable and self.combo.count() > 0)
+
+    def _follow_selection(self) -> None:
+        """Selecting one territory (map, table, Select Territories tool) makes it the active one."""
+        kind, ids = self.window.selected()
+        if (kind, ids) == self._followed:
+            return
+        self._followed = (kind, ids)
+        al = self.alignment()
+        if al is not None and kind == "territories" and len(ids) == 1 and ids[0] in al.territories:
+            self.settings.set_territory(ids[0])
 
     def _on_combo(self, index: int) -> None:
         self.settings.set_territory(self.combo.itemData(index) if index >= 0 else None)

@@ -24,9 +24,11 @@ from terradesk.edit import pin_accounts
 from terradesk.model import Change, ChangeKind
 from terradesk.ui.panels.balance import BalancePanel
 from terradesk.ui.panels.balance_table import EngineTableModel, RegionsLastProxy, default_columns
-from terradesk.ui.window.actions import set_tooltip
+from terradesk.ui.window.actions import insert_in_group, set_tooltip
 from terradesk.ui.window.balance_controller import BalanceController
 
+#: Projects with at least this many units build the metrics engine after the map's first frame.
+DEFER_ENGINE_UNITS = 10_000
 ACCOUNT_HEADER = ("account_id", "name", "territory", "owner", "region", "pinned", "uuid")
 CSV_FILTER = "CSV (*.csv)"
 
@@ -48,6 +50,24 @@ ACTIONS: dict[str, tuple[str, str, str, str]] = {
     "view.deviation": ("Colour Map by &Deviation", "Ctrl+Shift+D",
                        "Colour territories by their deviation from the target (diverging colours)", "View"),
 }
+
+
+#: File-menu item each File action goes in front of (the menu is built before this module runs).
+FILE_ANCHORS = {"file.import_accounts": "file.import_assignments", "file.export_accounts": "file.add_layer",
+                "file.export_metrics": "file.add_layer"}
+
+
+def import_message(dialog: Any) -> str:
+    """Status-bar line after File > Import Accounts: what landed where."""
+    result = dialog.result_import
+    name = Path(dialog.path.text()).name
+    if result is None:
+        return f"Imported {name}"
+    if dialog.as_points.isChecked():
+        return f"Added {result.placed:,} reference points from {name} (counted per territory in the table)"
+    unplaced = f"; {len(result.unplaced):,} unplaced, kept without a location" if result.unplaced else ""
+    accounts = f"{result.read:,} account{'s' if result.read != 1 else ''}"
+    return f"Imported {accounts} from {name}: {result.placed:,} on the map{unplaced}"
 
 
 class BalanceUI:
@@ -90,7 +110,13 @@ class BalanceUI:
             if w.project is not None:
                 w.project.changed.disconnect(self._on_project_change)
             original(project, path)
-            c.set_project(project)
+            if project is not None and len(project.units) >= DEFER_ENGINE_UNITS \
+                    and hasattr(w.canvas, "call_after_paint"):
+                # the engine takes ~1 s on 40k units: show the map first, then build it
+                c.set_project(None)
+                w.canvas.call_after_paint(lambda: c.set_project(project) if w.project is project else None)
+            else:
+                c.set_project(project)
             if project is not None:
                 project.changed.connect(self._on_project_change)
             self.update_actions()
@@ -140,16 +166,21 @@ class BalanceUI:
             w.actions_by_key[key] = action
             self.actions[key] = action
             menu = w.menus.get(menu_name)
-            if menu is not None:
-                if key in ("file.import_accounts", "territory.owners", "tools.metric_settings", "view.deviation"):
-                    menu.addSeparator()
-                menu.addAction(action)
+            if menu is None:
+                continue
+            anchor = w.actions_by_key.get(FILE_ANCHORS.get(key, ""))
+            if menu_name == "File":  # imports beside Import Units, exports beside Export Assignments; Quit stays last
+                insert_in_group(menu, anchor or w.actions_by_key.get("file.close"), action)
+                continue
+            if key in ("territory.owners", "tools.metric_settings", "view.deviation"):
+                menu.addSeparator()
+            menu.addAction(action)
         toggle = dock.toggleViewAction()
         toggle.setShortcut(QKeySequence(f"Alt+{len(w.docks)}"))
         set_tooltip(toggle, "Show/hide Balance", "Show or hide the Balance panel")
         w.actions_by_key[f"view.dock.{dock.objectName()}"] = toggle
-        if "View" in w.menus:
-            w.menus["View"].addAction(toggle)
+        if "View" in w.menus:  # with the other panels, above Reset Panel Layout
+            insert_in_group(w.menus["View"], w.actions_by_key.get("view.reset_layout"), toggle)
 
     # -- state --------------------------------------------------------------------------
     def update_actions(self) -> None:
@@ -250,7 +281,10 @@ class BalanceUI:
         w = self.window
         if w.project is None:
             return
-        ImportAccountsDialog(w.project, w.undo, w, add_point_layer=self.controller.add_point_layer).exec()
+        dialog = ImportAccountsDialog(w.project, w.undo, w, add_point_layer=self.controller.add_point_layer)
+        if dialog.exec() == ImportAccountsDialog.DialogCode.Accepted:
+            w.statusBar().showMessage(import_message(dialog), 10_000)
+        dialog.deleteLater()
 
     def show_owners(self) -> None:
         from terradesk.ui.dialogs.owners import OwnersDialog

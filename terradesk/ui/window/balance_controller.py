@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, Signal
 
 from terradesk.analysis.formula import FormulaError
 from terradesk.analysis.metrics import MetricsEngine, MetricSpec, Target
-from terradesk.analysis.point_layers import PointLayer
+from terradesk.analysis.point_layers import PointLayer, point_layers_of, reference_layer_from_points
+from terradesk.edit import Sink, add_reference_layer, next_reference_colour
 from terradesk.model import Change, ChangeKind, Id, Project
 
 _REBUILD = {ChangeKind.ACTIVE_ALIGNMENT, ChangeKind.ALIGNMENTS, ChangeKind.RESET}
@@ -63,13 +64,18 @@ class BalanceController(QObject):
     spec_changed = Signal()
     point_layers_changed = Signal()
 
-    def __init__(self, parent: QObject | None = None, spec: MetricSpec | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, spec: MetricSpec | None = None, sink: Sink | None = None) -> None:
         super().__init__(parent)
+        #: where point layers go as undo steps; default: the parent window's ``undo`` stack
+        self.sink = sink
         self.project: Project | None = None
         self.spec = spec or MetricSpec()
         self.engine: MetricsEngine | None = None
         self.metric = self.spec.targets[0].metric if self.spec.targets else "accounts"
+        #: counted point layers: the project's (saved, undoable) then any added for the session
         self.point_layers: list[PointLayer] = []
+        self._session_layers: list[PointLayer] = []
+        self._cache: dict[str, tuple[object, PointLayer]] = {}
         self.spec_warning = ""
 
     # -- wiring -----------------------------------------------------------------------
@@ -77,7 +83,9 @@ class BalanceController(QObject):
         if self.project is not None:
             self.project.changed.disconnect(self._on_project_change)
         self.project = project
-        self.point_layers = []
+        self._session_layers = []
+        self._cache = {}
+        self._sync_point_layers()
         if project is not None:
             project.changed.connect(self._on_project_change)
         self.rebuild()
@@ -123,14 +131,32 @@ class BalanceController(QObject):
         self.metrics_changed.emit()
 
     def add_point_layer(self, layer: PointLayer) -> None:
-        self.point_layers.append(layer)
+        """Add a counted point layer to the project as a reference layer: one undo step, saved
+        with the project. With no project or undo stack it is kept for the session only."""
+        sink = self.sink if self.sink is not None else getattr(self.parent(), "undo", None)
+        if self.project is not None and sink is not None and hasattr(sink, "push"):
+            ref = reference_layer_from_points(layer, next_reference_colour(self.project))
+            sink.push(add_reference_layer(self.project, ref))  # the LAYERS change re-derives point_layers
+            return
+        self._session_layers.append(layer)
+        self._sync_point_layers()
         self.point_layers_changed.emit()
         self.metrics_changed.emit()
 
     def remove_point_layer(self, name: str) -> None:
-        self.point_layers = [p for p in self.point_layers if p.name != name]
+        self._session_layers = [p for p in self._session_layers if p.name != name]
+        self._sync_point_layers()
         self.point_layers_changed.emit()
         self.metrics_changed.emit()
+
+    def _sync_point_layers(self) -> bool:
+        """Re-derive ``point_layers`` from the project's counted layers; True when they changed."""
+        layers = point_layers_of(self.project, self._cache) if self.project is not None else []
+        layers += self._session_layers
+        if [id(p) for p in layers] == [id(p) for p in self.point_layers]:
+            return False
+        self.point_layers = layers
+        return True
 
     # -- engine -----------------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -184,5 +210,9 @@ class BalanceController(QObject):
             if self.engine is None or al is None or al.id != self.engine.alignment_id \
                     or self.engine.alignment_id not in p.alignments or change.kind == ChangeKind.RESET:
                 self.rebuild()
+        elif change.kind == ChangeKind.LAYERS:
+            if self._sync_point_layers():
+                self.point_layers_changed.emit()
+                self.metrics_changed.emit()
         elif change.kind == ChangeKind.TERRITORIES or (change.kind == ChangeKind.ASSIGNMENT and self.point_layers):
             self.metrics_changed.emit()  # a deleted territory, or point counts beside the metrics

@@ -47,7 +47,7 @@ from terradesk.ui.canvas.tools.snapping import snapper_for
 from terradesk.ui.canvas.tools.split import SplitTool
 from terradesk.ui.canvas.tools.vertex_edit import VertexEditTool
 from terradesk.ui.window import icons
-from terradesk.ui.window.actions import set_tooltip
+from terradesk.ui.window.actions import insert_in_group, set_tooltip, title_case
 
 #: (action key, tool class, glyph) in toolbar order.
 TOOLS: tuple[tuple[str, type[EditTool], str], ...] = (
@@ -236,7 +236,7 @@ class EditTools:
         w = self.window
         group = w.actions_by_key["tools.pan"].actionGroup()
         for key, cls, glyph in TOOLS:
-            a = self._action(key, cls.name, cls.shortcut, cls.tooltip, glyph, partial(self.use, cls, key))
+            a = self._action(key, title_case(cls.name), cls.shortcut, cls.tooltip, glyph, partial(self.use, cls, key))
             a.setCheckable(True)
             if group is not None:
                 group.addAction(a)
@@ -298,7 +298,8 @@ class EditTools:
             before = next((a for a in territory.actions() if a.isSeparator()), first)
             for key in ("territory.merge", "territory.delete_selected", "territory.fill_holes", "territory.check"):
                 territory.insertAction(before, self.actions[key])
-            territory.insertSeparator(before)
+            if before is not None and not before.isSeparator():
+                territory.insertSeparator(before)
 
     def _toolbar(self) -> None:
         bar = QToolBar("Edit shapes", self.window)
@@ -327,6 +328,12 @@ class EditTools:
         self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.hide()
         self.check_dock = dock
+        view = self.window.menus.get("View")
+        reset = self.window.actions_by_key.get("view.reset_layout")
+        if view is not None:  # listed with the other panels, above Reset Panel Layout
+            toggle = dock.toggleViewAction()
+            set_tooltip(toggle, "Show/hide Geometry check", "Show or hide the Geometry check panel")
+            insert_in_group(view, reset, toggle)
 
     # -- behaviour -------------------------------------------------------------------------------
     def use(self, cls: type[EditTool], key: str) -> EditTool:

@@ -238,6 +238,8 @@ class FileOpsMixin:
         if self.project is None:
             return
         name = (self.path.stem if self.path else self.project.meta.name) + ".png"
+        if self.path is not None:  # suggest the project's folder, not the working directory
+            name = str(self.path.with_name(name))
         path, chosen = QFileDialog.getSaveFileName(self._window(), "Export map image", name, IMAGE_FILTER)
         if not path:
             return

@@ -149,6 +149,9 @@ GLYPHS: dict[str, Glyph] = {
 }
 
 
+DISABLED_OPACITY = 0.3
+
+
 def icon(name: str) -> QIcon:
     """The named icon, rendered at 16/24/32 px for device pixel ratios 1 and 2."""
     app = QGuiApplication.instance()
@@ -166,5 +169,28 @@ def icon(name: str) -> QIcon:
             p.setBrush(Qt.BrushStyle.NoBrush)
             GLYPHS[name](p, colour)
             p.end()
-            result.addPixmap(pix)
+            add_with_faded(result, pix)
     return result
+
+
+def faded(pix: QPixmap, opacity: float = DISABLED_OPACITY) -> QPixmap:
+    """``pix`` drawn at ``opacity`` as a whole (overlapping strokes do not add up)."""
+    out = QPixmap(pix.size())
+    out.setDevicePixelRatio(pix.devicePixelRatio())
+    out.fill(Qt.GlobalColor.transparent)
+    p = QPainter(out)
+    p.setOpacity(opacity)
+    p.drawPixmap(0, 0, pix)
+    p.end()
+    return out
+
+
+def add_with_faded(result: QIcon, pix: QPixmap) -> None:
+    """Add ``pix`` as the normal pixmap and a faded copy as the disabled one, checked or not.
+
+    The style's own greyed copy of a near-black glyph looks almost enabled.
+    """
+    dim = faded(pix)
+    for state in (QIcon.State.Off, QIcon.State.On):
+        result.addPixmap(pix, QIcon.Mode.Normal, state)
+        result.addPixmap(dim, QIcon.Mode.Disabled, state)

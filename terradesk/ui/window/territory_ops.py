@@ -135,10 +135,20 @@ class TerritoryOpsMixin:
         p = self.project
         if p is None:
             return
-        name = self._ask("Add alignment", "Name of the new plan:", f"Plan {len(p.alignments) + 1}")
-        if name is not None:
-            kind = "units" if len(p.units) else "freeform"
+        answer = self.ask_alignment(f"Plan {len(p.alignments) + 1}", len(p.units) > 0)
+        if answer is not None:
+            name, kind = answer
             self._push_and_activate(lambda: add_alignment(p, name, kind))
+
+    def ask_alignment(self, default: str, has_units: bool) -> tuple[str, str] | None:
+        """Name and kind ("units" or "freeform") of a new plan, or None when cancelled."""
+        from terradesk.ui.window.dialogs import AddAlignmentDialog
+
+        dialog = AddAlignmentDialog(default, has_units, self._parent())
+        accepted = dialog.exec() == AddAlignmentDialog.DialogCode.Accepted and dialog.name()
+        answer = (dialog.name(), dialog.kind()) if accepted else None
+        dialog.deleteLater()
+        return answer
 
     def duplicate_alignment(self) -> None:
         p = self.project
