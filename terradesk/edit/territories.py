@@ -13,14 +13,15 @@ from terradesk.model import TERRITORY_PROPERTIES, ChangeKind, Id, Project, Terri
 from terradesk.model.alignment import UNASSIGNED
 from terradesk.model.territory import check_colour
 
-_PROPERTY_LABELS = {
-    "name": "Rename territory",
-    "colour": "Set territory colour",
-    "owner_id": "Set territory owner",
-    "region": "Set territory region",
-    "notes": "Edit territory notes",
-    "locked": "Lock/unlock territory",
-}
+
+def _property_label(name: str, territory: str, value: object) -> str:
+    """The undo text names the territory, as planners read it in Edit > Undo and History."""
+    if name == "name":
+        return f"Rename territory {territory} to {value}"
+    if name == "locked":
+        return f"{'Lock' if value else 'Unlock'} territory {territory}"
+    what = {"colour": "colour", "owner_id": "owner", "region": "region", "notes": "notes"}[name]
+    return f"Set {what} of {territory}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,7 +167,7 @@ def set_territory_property(
         value = bool(value)
     t = project.alignment(alignment).territory(territory)
     return SetTerritoryProperty(
-        alignment, territory, name, getattr(t, name), value, _PROPERTY_LABELS[name], continuous
+        alignment, territory, name, getattr(t, name), value, _property_label(name, t.name, value), continuous
     )
 
 

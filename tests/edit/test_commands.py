@@ -43,6 +43,7 @@ def test_locked_territories_keep_their_units() -> None:
     project, history, al = make()
     t1, t2, _ = list(al.territories)
     history.push(edit.set_territory_property(project, al.id, t1, "locked", True))
+    assert history.undo_label == "Lock territory T1"
     mixed = np.concatenate([al.units_of(t1)[:2], al.units_of(t2)[:2]])
     t3 = list(al.territories)[2]
     cmd = edit.assign_units(project, al.id, mixed, t3)
@@ -183,6 +184,6 @@ def test_history_clean_state_and_redo_branch() -> None:
     history.push(edit.rename_territory(project, al.id, t1, "A"))
     assert not history.is_clean
     history.undo()
-    assert history.is_clean and history.redo_label == "Rename territory"
+    assert history.is_clean and history.redo_label == "Rename territory T1 to A"
     history.push(edit.rename_territory(project, al.id, t1, "B"))
     assert not history.can_redo and not history.is_clean

@@ -53,10 +53,10 @@ def test_undo_redo_use_platform_shortcuts_and_name_the_step(window: MainWindow) 
     assert redo.shortcut() == QKeySequence(QKeySequence.StandardKey.Redo)
     assert not undo.isEnabled()
     _rename(window)
-    assert undo.isEnabled() and undo.text() == "Undo Rename territory"
-    assert "Undo Rename territory" in undo.toolTip()
+    assert undo.isEnabled() and undo.text() == "Undo Rename territory T1 to Renamed"
+    assert "Undo Rename territory T1 to Renamed" in undo.toolTip()
     undo.trigger()
-    assert redo.text() == "Redo Rename territory"
+    assert redo.text() == "Redo Rename territory T1 to Renamed"
 
 
 def test_title_star_follows_clean_state(window: MainWindow, fake_files: FakeFiles, tmp_path: Path,

@@ -45,7 +45,7 @@ def test_typing_a_name_is_one_undo_step(qtbot: Any, setup: Any) -> None:
     qtbot.keyClicks(panel.name_edit, "Northern Hills")
     assert len(stack) == 0 and _t(project, tid).name == "T1", "no step per keystroke"
     qtbot.keyClick(panel.name_edit, Qt.Key.Key_Return)
-    assert len(stack) == 1 and stack.undo_label == "Rename territory"
+    assert len(stack) == 1 and stack.undo_label == "Rename territory T1 to Northern Hills"
     assert _t(project, tid).name == "Northern Hills"
     assert panel.heading.text() == "Territory · Northern Hills"
     stack.undo()

@@ -82,7 +82,7 @@ def test_a_pause_after_edits_writes_one_snapshot(opened: Any, qtbot: Any, tmp_pa
     path = Path(blocker.args[0])
     assert path.parent == tmp_path / "rec" and doc.read_bytes() == before
     assert open_project(path).project.state() == window.project.state()
-    assert controller.last is not None and controller.last.note == "5 undo steps in that session; last: Rename territory"
+    assert controller.last is not None and controller.last.note == "5 undo steps in that session; last: Rename territory Burst 3 to Burst 4"
     qtbot.wait(300)
     assert len(_snapshots(tmp_path / "rec")) == 1  # no new snapshot without new edits
 

@@ -24,7 +24,7 @@ def test_push_applies_and_undo_reverts(qtbot: Any) -> None:
     aid, tid = _first(project)
     stack.push(rename_territory(project, aid, tid, "North"))
     assert project.alignment(aid).territory(tid).name == "North"
-    assert stack.undo_label == "Rename territory" and not stack.is_clean
+    assert stack.undo_label == "Rename territory T1 to North" and not stack.is_clean
     stack.undo()
     assert project.state() == start and stack.is_clean
     stack.redo()
