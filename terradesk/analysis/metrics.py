@@ -109,6 +109,41 @@ class MetricsEngine:
             out[region] = {name: float(v[0]) for name, v in derived.items()}
         return out
 
+    def preview_rows(self, units: np.ndarray, territory: Id | None) -> dict[Id, dict[str, float]]:
+        """Rows the territories touched by moving ``units`` to ``territory`` would have.
+
+        Nothing changes: a brush stroke previews its figures with this before it pushes
+        its command. The sums move by the per-unit rows (deltas, no re-sum); shape metrics
+        (area aside) keep their committed values until the command lands. Deviations are
+        taken against the would-be targets. Returns only the affected territories.
+        """
+        al = self.alignment
+        units = np.asarray(units, dtype=np.intp)
+        if al.kind != "units" or len(units) == 0:
+            return {}
+        target = al.key(territory) if territory is not None and territory in al.territories else -1
+        old = self._keys[units]
+        move = old != target
+        units, old = units[move], old[move]
+        if len(units) == 0:
+            return {}
+        sums = self._S.copy()
+        rows = self._UU[units]
+        was = old >= 0
+        np.subtract.at(sums, old[was], rows[was])
+        if target >= 0:
+            sums[target] += rows.sum(axis=0)
+        tids = list(al.territories)
+        keys = np.array([al.key(t) for t in tids], dtype=np.intp)
+        shape = {k: v[keys].copy() for k, v in self._shape.items()}
+        shape["area"] = sums[keys, 1]
+        table = self._derive(sums[keys], shape)
+        for t in self.spec.targets:
+            table[f"{t.metric}_deviation"] = deviations(table[t.metric], self._target_array(t, tids, table[t.metric]))
+        affected = (set(old.tolist()) | {target}) - {-1}
+        return {tid: {name: float(v[i]) for name, v in table.items()}
+                for i, tid in enumerate(tids) if int(keys[i]) in affected}
+
     # -- building -----------------------------------------------------------------
     def _build(self) -> None:
         project, al = self.project, self.alignment

@@ -127,6 +127,8 @@ class TerritoryDraw:
     anchor: tuple[float, float] | None
     rings: Rings
     paths: dict[int, QPainterPath] = field(default_factory=dict)
+    #: label anchors to try (terradesk.ui.canvas.labels.candidate_anchors), made on demand
+    candidates: list[tuple[float, float]] | None = None
 
 
 class TerritoryGeometry:

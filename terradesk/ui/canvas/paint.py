@@ -9,11 +9,15 @@ three offset hairlines (~30 ms).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTransform
 
 from terradesk.ui.canvas.accounts import paint_accounts
+from terradesk.ui.canvas.labels import LABEL_SIZES, PlacedLabel, box_inside, candidate_anchors, wrapped
 from terradesk.ui.canvas.layers import Bounds
 from terradesk.ui.canvas.overlays import draw_north_arrow, draw_scale_bar
 from terradesk.ui.canvas.scene import MapScene
@@ -34,6 +38,9 @@ TERRITORY_LINE = QColor("#2b2b2b")
 LABEL_INK = QColor("#1a1a1a")
 #: Views covering at least this share of the data use the cached full-extent paths.
 FULL_VIEW_SHARE = 0.45
+#: Selection outline width (px) and the alpha of the white veil over the selected shapes.
+SELECTION_WIDTH = 3.0
+SELECTION_VEIL_ALPHA = 60
 
 
 def world_transform(rect: Bounds, width: float) -> QTransform:
@@ -70,15 +77,18 @@ def stroke_thick(painter: QPainter, world: QTransform, path: QPainterPath, colou
 def paint_scene(
     scene: MapScene, painter: QPainter, rect: Bounds, width: int, height: int,
     *, selection: bool = True, overlays: bool = True, background: bool = True,
-    labels: dict[str, tuple[float, float]] | None = None, theme: MapTheme = LIGHT,
+    labels: dict[str, PlacedLabel] | None = None, theme: MapTheme = LIGHT,
+    highlight: QColor | None = None,
 ) -> None:
-    """Draw every visible layer bottom-up, then selection and overlays.
+    """Draw every visible layer bottom-up, then the selection, labels and overlays.
 
     ``theme`` gives the background and overlay colours (the screen follows the palette;
     exports keep the light default).
 
     ``labels`` (territory id -> anchor) draws exactly those labels instead of placing
     them afresh: a partial repaint must show the labels of the image it patches.
+    ``highlight`` colours the selection outline (the screen passes the palette's
+    highlight colour; the default is :data:`SELECTION_COLOUR`).
     """
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
@@ -87,6 +97,7 @@ def paint_scene(
     world = world_transform(rect, width)
     ctx = _Context(scene, rect, width, height, world)
     ctx.fixed_labels = labels
+    ctx.highlight = QColor(highlight) if highlight is not None else QColor(SELECTION_COLOUR)
     for layer in reversed(scene.layers):
         if not layer.visible or layer.opacity <= 0:
             continue
@@ -103,7 +114,12 @@ def paint_scene(
         elif layer.id in scene.refs:
             ctx.paint_reference(painter, layer)
         painter.restore()
-    if ctx.labels:  # last, so markers and fills never cover a territory name
+    if selection and scene.selection:
+        painter.save()
+        painter.setTransform(world)
+        ctx.paint_selection(painter)
+        painter.restore()
+    if ctx.labels:  # after the selection, so no outline or marker covers a territory name
         painter.save()
         painter.resetTransform()
         painter.setOpacity(ctx.labels_opacity)
@@ -111,11 +127,6 @@ def paint_scene(
         painter.restore()
     if labels is None:
         scene.placed_labels = ctx.placed
-    if selection and scene.selection:
-        painter.save()
-        painter.setTransform(world)
-        ctx.paint_selection(painter)
-        painter.restore()
     if overlays and scene.project is not None:
         painter.save()
         painter.resetTransform()
@@ -136,9 +147,11 @@ class _Context:
         self.level = units.level_for(self.pixel) if units is not None else 0
         self.full = True
         self.labels: dict = {}  # type: ignore[type-arg]
-        self.fixed_labels: dict[str, tuple[float, float]] | None = None
-        self.placed: dict[str, tuple[float, float]] = {}
+        self.fixed_labels: dict[str, PlacedLabel] | None = None
+        self.placed: dict[str, PlacedLabel] = {}
+        self._grid: dict[tuple[int, int], list[QRectF]] = {}
         self.labels_opacity = 1.0
+        self.highlight = QColor(SELECTION_COLOUR)
         self.visible_units: np.ndarray | None = None
         if units is not None and units.count:
             ex = units.extent
@@ -249,51 +262,99 @@ class _Context:
         self.labels, self.labels_opacity = items, painter.opacity()
 
     def paint_labels(self, painter: QPainter, items: dict) -> None:  # type: ignore[type-arg]
+        """Names on the territories: selected ones first, then the biggest.
+
+        Each label tries several anchors and a smaller font before it is dropped
+        (:mod:`terradesk.ui.canvas.labels`); a partial repaint (``fixed_labels``) draws
+        exactly what the full render placed, so labels never jump during an edit.
+        """
         terr = self.scene.territories
         assert terr is not None
-        font = QFont(painter.font())
-        font.setPointSizeF(9)
-        font.setBold(True)
-        painter.setFont(font)
-        fm = QFontMetricsF(font)
-        grid: dict[tuple[int, int], list[QRectF]] = {}
-        cell = 64.0
-        s = 1.0 / self.pixel
-        halo = QColor(255, 255, 255, 230)
-        order = sorted(items.items(), key=lambda kv: -kv[1].area)
+        fonts = []
+        for size in LABEL_SIZES:
+            font = QFont(painter.font())
+            font.setPointSizeF(size)
+            font.setBold(True)
+            fonts.append((size, font, QFontMetricsF(font)))
+        self._grid = {}
+        sel = self.scene.selection
+        chosen = set(sel.ids) if sel.kind == "territories" else set()
+        order = sorted(items.items(), key=lambda kv: (kv[0] not in chosen, -kv[1].area))
         fixed = self.fixed_labels
-        if fixed is not None:
-            order = [(t, i) for t, i in order if t in fixed]
+        inv = self.world.inverted()[0]
         for tid, item in order:
-            anchor = item.anchor if fixed is None else fixed[tid]
-            if anchor is None:
-                continue
             name = terr.alignment.territories[tid].name
-            w = fm.horizontalAdvance(name) + 4
+            if fixed is not None:
+                if tid in fixed:
+                    x, y, *rest = fixed[tid]
+                    size = rest[0] if rest else LABEL_SIZES[0]
+                    text = wrapped(name) if len(rest) > 1 and rest[1] > 1 else name
+                    font_fm = next(((f, m) for s, f, m in fonts if s == size), fonts[0][1:])
+                    self._draw_label(painter, text, (x, y), *font_fm)
+                continue
+            if item.anchor is None:
+                continue
+            placed = self._place(item, name, fonts, inv)
+            if placed is not None:
+                (x, y), size, text, font, fm = placed
+                self.placed[tid] = (x, y, size, float(text.count("\n") + 1))
+                self._draw_label(painter, text, (x, y), font, fm)
+
+    def _label_rect(self, anchor: tuple[float, float], text: str, fm: QFontMetricsF) -> QRectF:
+        lines = text.split("\n")
+        w = max(fm.horizontalAdvance(line) for line in lines) + 4
+        h = fm.height() + fm.lineSpacing() * (len(lines) - 1)
+        pt = self.world.map(QPointF(*anchor))
+        return QRectF(pt.x() - w / 2, pt.y() - h / 2, w, h)
+
+    def _place(self, item: Any, name: str, fonts: list[Any], inv: QTransform) -> Any:
+        """The first anchor and font whose label is on screen, free and inside the shape.
+
+        The territory's own anchor is taken as before, by the size of its box (no inside
+        test, so thin shapes keep their names); every other try must fit inside.
+        """
+        s = 1.0 / self.pixel
+        if (item.bounds[3] - item.bounds[1]) * s < fonts[-1][2].height():
+            return None  # too small on screen to carry its name legibly
+        if item.candidates is None:
+            shapely.prepare(item.geom)
+            item.candidates = candidate_anchors(item.geom, item.anchor)
+        two = wrapped(name)
+        tries = [(size, font, fm, text) for size, font, fm in fonts for text in dict.fromkeys((name, two))]
+        for size, font, fm, text in tries:
             h = fm.height()
-            if fixed is None and ((item.bounds[2] - item.bounds[0]) * s < w * 0.5
-                                  or (item.bounds[3] - item.bounds[1]) * s < h):
-                continue  # too small on screen to carry its name legibly
-            pt = self.world.map(QPointF(*anchor))
-            r = QRectF(pt.x() - w / 2, pt.y() - h / 2, w, h)
-            if r.right() < 0 or r.left() > self.width or r.bottom() < 0 or r.top() > self.height:
-                continue
-            if fixed is None:
-                self.placed[tid] = anchor
-            cells = [
-                (i, j) for i in range(int(r.left() // cell), int(r.right() // cell) + 1)
-                for j in range(int(r.top() // cell), int(r.bottom() // cell) + 1)
-            ]
-            if fixed is None and any(r.intersects(o) for c in cells for o in grid.get(c, ())):
-                self.placed.pop(tid, None)
-                continue
-            for c in cells:
-                grid.setdefault(c, []).append(r)
-            painter.setPen(halo)
-            for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-                painter.drawText(r.translated(dx, dy), Qt.AlignmentFlag.AlignCenter, name)
-            painter.setPen(LABEL_INK)
-            painter.drawText(r, Qt.AlignmentFlag.AlignCenter, name)
+            for k, base in enumerate(item.candidates):
+                for dy in (0.0, -h, h):
+                    anchor = (base[0], base[1] - dy * self.pixel)
+                    r = self._label_rect(anchor, text, fm)
+                    if r.right() < 0 or r.left() > self.width or r.bottom() < 0 or r.top() > self.height:
+                        continue
+                    if self._collides(r):
+                        continue
+                    if k == 0 and dy == 0.0:
+                        if (item.bounds[2] - item.bounds[0]) * s >= r.width() * 0.5 \
+                                and (item.bounds[3] - item.bounds[1]) * s >= h:
+                            return anchor, size, text, font, fm
+                        continue
+                    m = inv.mapRect(r)
+                    if box_inside(item.geom, m.left(), m.top(), m.right(), m.bottom()):
+                        return anchor, size, text, font, fm
+        return None
+
+    def _collides(self, r: QRectF) -> bool:
+        return any(r.intersects(o) for c in _cells(r) for o in self._grid.get(c, ()))
+
+    def _draw_label(self, painter: QPainter, name: str, anchor: tuple[float, float], font: QFont,
+                    fm: QFontMetricsF) -> None:
+        r = self._label_rect(anchor, name, fm)
+        for c in _cells(r):
+            self._grid.setdefault(c, []).append(r)
+        painter.setFont(font)
+        painter.setPen(QColor(255, 255, 255, 230))
+        for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+            painter.drawText(r.translated(dx, dy), Qt.AlignmentFlag.AlignCenter, name)
+        painter.setPen(LABEL_INK)
+        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, name)
 
     # -- reference layers ---------------------------------------------------------
     def paint_reference(self, painter: QPainter, layer: LayerState) -> None:
@@ -324,16 +385,23 @@ class _Context:
         sel = scene.selection
         path = selection_path(scene, self.level)
         if path is not None and not path.isEmpty():
-            fill = QColor(SELECTION_COLOUR)
-            fill.setAlpha(90)
+            # a light veil, not a tint: the territory's own colour stays readable
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(fill)
+            painter.setBrush(QColor(255, 255, 255, SELECTION_VEIL_ALPHA))
             painter.drawPath(path)
-            stroke_thick(painter, self.world, path, SELECTION_COLOUR.darker(120), 1.2)
+            # a white casing under a 3 px highlight ring reads on every fill colour
+            for colour, width in ((QColor(255, 255, 255, 220), SELECTION_WIDTH + 2.0),
+                                  (self.highlight, SELECTION_WIDTH)):
+                pen = QPen(colour, width)
+                pen.setCosmetic(True)
+                pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
         if sel.kind == "accounts" and sel.indices:
             xy = scene.accounts_xy()
             painter.resetTransform()
-            pen = QPen(SELECTION_COLOUR.darker(120), 2.5)
+            pen = QPen(self.highlight, 2.5)
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             for i in sel.indices:
@@ -355,6 +423,11 @@ def selection_path(scene: MapScene, level: int) -> QPainterPath | None:
                 path.addPath(scene.territories.path(tid, level))
         return path
     return None
+
+
+def _cells(r: QRectF, cell: float = 64.0) -> list[tuple[int, int]]:
+    return [(i, j) for i in range(int(r.left() // cell), int(r.right() // cell) + 1)
+            for j in range(int(r.top() // cell), int(r.bottom() // cell) + 1)]
 
 
 def _intersects(a: Bounds, b: Bounds) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter
 
 from terradesk.ui.canvas.layers import Bounds
 from terradesk.ui.canvas.paint import paint_scene
@@ -41,7 +41,7 @@ def patch_box(rect: Bounds, width: int, height: int, box: Bounds) -> tuple[int, 
 
 def patch_image(
     scene: MapScene, image: QImage, rect: Bounds, width: int, height: int, box: Bounds,
-    labels: dict[str, tuple[float, float]], theme: MapTheme = LIGHT,
+    labels: dict[str, tuple[float, ...]], theme: MapTheme = LIGHT, highlight: QColor | None = None,
 ) -> None:
     """Repaint the part of ``image`` (showing ``rect`` at ``width`` x ``height``) under ``box``.
 
@@ -63,7 +63,8 @@ def patch_image(
     sub.setDevicePixelRatio(dpr)
     painter = QPainter(sub)
     try:
-        paint_scene(scene, painter, sub_rect, a1 - a0, b1 - b0, overlays=False, labels=labels, theme=theme)
+        paint_scene(scene, painter, sub_rect, a1 - a0, b1 - b0, overlays=False, labels=labels, theme=theme,
+                    highlight=highlight)
     finally:
         painter.end()
     painter = QPainter(image)

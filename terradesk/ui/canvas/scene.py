@@ -50,7 +50,7 @@ class MapScene:
         #: (generation, map bounds) changed by assignment edits since the last full render
         self.damage: tuple[int, Bounds | None] | None = None
         #: label anchors placed by the last full render (partial repaints reuse them)
-        self.placed_labels: dict[str, tuple[float, float]] = {}
+        self.placed_labels: dict[str, tuple[float, ...]] = {}
         self._accounts_xy: npt.NDArray[np.float64] | None = None
         #: account marker look per zoom step (terradesk.ui.canvas.accounts.look_for)
         self.marker_looks: dict[int, Any] = {}

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from terradesk.edit import Sink
@@ -61,7 +61,7 @@ class MapCanvas(QWidget):
         self._timer.timeout.connect(self.refresh)
         self._rendered_gen = -1
         self._image_key: tuple[Bounds, int, int, float] | None = None
-        self._placed_labels: dict[str, tuple[float, float]] = {}
+        self._placed_labels: dict[str, tuple[float, ...]] = {}
         self._navigated = False
         self._hover: tuple[str, int] | None = None
         self._tool: MapTool | None = None
@@ -224,7 +224,8 @@ class MapCanvas(QWidget):
         damage, shown = sd.damage, self._image_item.image()
         if (damage is not None and damage[0] == sd.generation and damage[1] is not None
                 and self._image_key == (rect, w, h, dpr) and shown is not None):
-            patch_image(sd, shown, rect, w, h, damage[1], self._placed_labels, self.theme)
+            patch_image(sd, shown, rect, w, h, damage[1], self._placed_labels, self.theme,
+                        self.highlight_colour())
             sd.mark_rendered()
             self._rendered_gen = sd.generation
             self._image_item.update()
@@ -234,7 +235,8 @@ class MapCanvas(QWidget):
         img.setDevicePixelRatio(dpr)
         painter = QPainter(img)
         try:
-            paint_scene(sd, painter, rect, w, h, overlays=False, theme=self.theme)
+            paint_scene(sd, painter, rect, w, h, overlays=False, theme=self.theme,
+                        highlight=self.highlight_colour())
         finally:
             painter.end()
         self._placed_labels = dict(sd.placed_labels)
@@ -245,6 +247,10 @@ class MapCanvas(QWidget):
         self.view.viewport().update()
 
     # -- palette ----------------------------------------------------------------------
+    def highlight_colour(self) -> QColor:
+        """The selection outline colour: the window palette's highlight."""
+        return self.palette().color(QPalette.ColorRole.Highlight)
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):

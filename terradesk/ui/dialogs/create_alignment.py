@@ -37,6 +37,7 @@ from terradesk.model import Change, ChangeKind, Owner, Project
 from terradesk.ui.dialogs.optimiser_run import GoalsTable, metric_choices
 from terradesk.ui.dialogs.rebalance import OptimiserDialog
 from terradesk.ui.dialogs.rebalance_preview import REASONS, RowsModel, table_view
+from terradesk.ui.panels.metrics import metric_title
 
 
 def unique_name(project: Project, base: str = "Generated plan") -> str:
@@ -135,7 +136,7 @@ def plan_rows(plan: CreatedPlan, project: Project) -> tuple[list[str], list[list
     counts = np.bincount(al.assignment[al.assignment >= 0], minlength=len(al._id_of_key))
     headers, formats = ["Territory", "Owner", "Units"], ["{}", "{}", "{:,}"]
     for g in table.goals:
-        headers += [g, "deviation"]
+        headers += [metric_title(g), "Deviation"]
         formats += ["{:,.0f}", "{:+.1%}"]
     headers.append("Compactness")
     formats.append("{:.2f}")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHeaderView, QTableWidget, QTableW
 
 from terradesk.analysis.rebalance import MetricGoal, ProgressInfo
 from terradesk.model import Project
+from terradesk.ui.panels.metrics import metric_title
 
 #: Metrics planners usually balance first; the first present is ticked by default.
 PREFERRED = ("market_potential", "potential", "workload", "revenue", "population", "accounts")
@@ -37,14 +38,14 @@ def metric_choices(project: Project) -> list[MetricChoice]:
     seen: set[str] = set()
     for name, col in project.units.fields.items():
         if col.dtype.kind == "f":
-            out.append(MetricChoice(name, "unit", f"{name} (units)"))
+            out.append(MetricChoice(name, "unit", f"{metric_title(name)} (units)"))
             seen.add(name)
     for name, col in project.accounts.fields.items():
         if col.dtype.kind == "f" and name not in seen:
-            out.append(MetricChoice(name, "account_sum", f"{name} (sum of accounts)"))
+            out.append(MetricChoice(name, "account_sum", f"{metric_title(name)} (sum of accounts)"))
             seen.add(name)
     if len(project.accounts) and "accounts" not in seen:
-        out.append(MetricChoice("accounts", "account_count", "accounts (number of accounts)"))
+        out.append(MetricChoice("accounts", "account_count", "Accounts (number of accounts)"))
     return out
 
 
@@ -68,7 +69,7 @@ class GoalsTable(QTableWidget):
             item = QTableWidgetItem(choice.label)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if choice.name == default else Qt.CheckState.Unchecked)
-            item.setToolTip(f"Balance territories on {choice.label}")
+            item.setToolTip(f"Balance territories on {choice.label} [{choice.name}]")
             self.setItem(row, 0, item)
             weight = QDoubleSpinBox()
             weight.setRange(0.1, 10.0)

@@ -42,6 +42,21 @@ HEADERS = ("Name", "Role", "Capacity", "Home (lon, lat)", "Territories")
 NO_CAPACITY = -1.0  # the spin's special value shown as "none"
 
 
+def format_capacity(value: float | None) -> str:
+    """Capacity as the table and the editor both show it: "3050", "37.5", "" for none."""
+    if value is None:
+        return ""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+class CapacitySpin(QDoubleSpinBox):
+    """A capacity spin showing "3050" rather than "3050.0" (one decimal kept when set)."""
+
+    def textFromValue(self, value: float) -> str:
+        return format_capacity(value)
+
+
 class HomePickTool(MapTool):
     """One click on the map hands its point (project CRS) to ``on_pick``, then the previous tool returns."""
 
@@ -91,7 +106,7 @@ class OwnersDialog(QDialog):
         for r in OWNER_ROLES:
             self.role.addItem(r.capitalize(), r)
         self.role.activated.connect(lambda _i: self._set("role", self.role.currentData()))
-        self.capacity = QDoubleSpinBox(self)
+        self.capacity = CapacitySpin(self)
         self.capacity.setRange(NO_CAPACITY, 1e9)
         self.capacity.setDecimals(1)
         self.capacity.setSpecialValueText("none")
@@ -165,7 +180,7 @@ class OwnersDialog(QDialog):
         self.table.setRowCount(len(self.project.owners))
         for r, owner in enumerate(self.project.owners.values()):
             lonlat = self.home_lonlat(owner.id)
-            cells = (owner.name, owner.role, "" if owner.capacity is None else f"{owner.capacity:g}",
+            cells = (owner.name, owner.role, format_capacity(owner.capacity),
                      "" if lonlat is None else f"{lonlat[0]:.4f}, {lonlat[1]:.4f}", str(held.get(owner.id, 0)))
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))

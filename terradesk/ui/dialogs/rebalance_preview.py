@@ -33,6 +33,7 @@ from terradesk.analysis.rebalance import RebalanceResult
 from terradesk.analysis.rebalance.weights import account_units
 from terradesk.edit import Sink, reassign_units
 from terradesk.model import Alignment, Change, Project
+from terradesk.ui.panels.metrics import metric_title
 
 REASONS = {
     "balanced": "every territory is within tolerance",
@@ -104,7 +105,7 @@ def territory_rows(result: RebalanceResult, project: Project) -> tuple[list[str]
     headers = ["Territory", "Units\ngained", "Units\nlost"]
     formats = ["{}", "{}", "{}"]
     for g in before.goals:
-        headers += [f"{g}\nbefore", f"{g}\nafter", "Deviation\nbefore", "Deviation\nafter"]
+        headers += [f"{metric_title(g)}\nbefore", f"{metric_title(g)}\nafter", "Deviation\nbefore", "Deviation\nafter"]
         formats += ["{:,.0f}", "{:,.0f}", "{:+.1%}", "{:+.1%}"]
     headers += ["Compactness\nbefore", "Compactness\nafter"]
     formats += ["{:.2f}", "{:.2f}"]

@@ -3,13 +3,15 @@
 Bars are sorted (largest first) and coloured by :func:`terradesk.analysis.targets.status`:
 red over the band, blue under it, green inside. The band (target ± tolerance) is drawn
 per bar, so per-owner capacity targets show as steps and a mean target as one strip.
-Clicking a bar selects that territory on the map. The panel reads a MetricsEngine and
+Clicking a bar selects that territory on the map; the bar of the territory selected on
+the map or in the table is outlined, on a pale column. The panel reads a MetricsEngine and
 redraws on ``engine.changed`` (which also fires after an undo, since undo is a change).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,10 @@ INSIDE = QColor("#5aae61")
 BAND = QColor(120, 120, 120, 55)
 STATUS_COLOURS = {1: OVER, -1: UNDER, 0: INSIDE}
 TOLERANCE_SETTLE_MS = 400
+#: The selected territory's bar: a dark outline and a pale column behind it.
+BAR_PEN = pg.mkPen("#ffffff", width=0.5)
+SELECTED_PEN = pg.mkPen("#1a1a1a", width=2.5)
+SELECTED_COLUMN = QColor(48, 140, 198, 45)
 
 
 @dataclass
@@ -97,6 +103,8 @@ class BalancePanel(QWidget):
         self.current_metric = "accounts"
         self.data = ChartData([], [], [], [], [], [], 0.1)
         self._tolerance: float | None = None
+        self.preview: dict[Id, dict[str, float]] = {}  # would-be rows during a brush stroke
+        self.selected: frozenset[Id] = frozenset()  # territories selected on the map or table
         self.metric_box = QComboBox(self)
         self.metric_box.setObjectName("balanceMetric")
         self.metric_box.setToolTip("Metric to compare across territories")
@@ -135,9 +143,11 @@ class BalancePanel(QWidget):
             self.plot.getAxis(axis).setTextPen("#333333")
             self.plot.getAxis(axis).setPen("#888888")
         self.band_item = pg.BarGraphItem(x=[], height=[], width=1.0, brush=BAND, pen=pg.mkPen(None))
-        self.bar_item = pg.BarGraphItem(x=[], height=[], width=0.62, brushes=[], pen=pg.mkPen("#ffffff", width=0.5))
+        self.bar_item = pg.BarGraphItem(x=[], height=[], width=0.62, brushes=[], pen=BAR_PEN)
         self.target_item = pg.PlotDataItem(connect="pairs", pen=pg.mkPen("#222222", width=2))
-        for item in (self.band_item, self.bar_item, self.target_item):
+        # a pale column behind the selected territory's bar, which also gets a dark outline
+        self.selected_item = pg.BarGraphItem(x=[], height=[], width=0.96, brush=SELECTED_COLUMN, pen=pg.mkPen(None))
+        for item in (self.selected_item, self.band_item, self.bar_item, self.target_item):
             self.plot.addItem(item)
         self.plot.scene().sigMouseClicked.connect(self._on_scene_click)
         self.plot.getPlotItem().vb.sigResized.connect(lambda _vb: self._label_ticks())
@@ -230,7 +240,37 @@ class BalancePanel(QWidget):
             except KeyError:
                 self._fill_metrics()
                 self.data = chart_data(engine, self.current_metric, self._tolerance)
+            self._apply_preview()
         self._draw()
+
+    def set_selected(self, tids: Iterable[Id]) -> None:
+        """Highlight the bars of these territories (the map / table selection)."""
+        selected = frozenset(tids)
+        if selected != self.selected:
+            self.selected = selected
+            self._draw()
+
+    def selected_bars(self) -> list[int]:
+        """Bar positions currently highlighted (what the planner sees outlined)."""
+        return [i for i, t in enumerate(self.data.tids) if t in self.selected]
+
+    def preview_values(self, values: dict[Id, dict[str, float]] | None) -> None:
+        """Bars of a brush stroke's would-be values (bar order kept) until called with None."""
+        self.preview = dict(values or {})
+        self.refresh()
+
+    def _apply_preview(self) -> None:
+        d, m = self.data, self.current_metric
+        for i, tid in enumerate(d.tids):
+            row = self.preview.get(tid)
+            if row is None or m not in row:
+                continue
+            d.values[i] = row[m]
+            dev = row.get(f"{m}_deviation")
+            if dev is None and math.isfinite(d.targets[i]) and d.targets[i]:
+                dev = (row[m] - d.targets[i]) / d.targets[i]
+            if dev is not None:
+                d.deviations[i], d.statuses[i] = dev, status(dev, d.tolerance)
 
     def _draw(self) -> None:
         d = self.data
@@ -241,7 +281,13 @@ class BalancePanel(QWidget):
         ok = np.isfinite(tgt)
         lo, hi = tgt * (1 - d.tolerance), tgt * (1 + d.tolerance)
         self.band_item.setOpts(x=x[ok], y0=lo[ok], height=(hi - lo)[ok], width=1.0)
-        self.bar_item.setOpts(x=x, height=vals, width=0.62, brushes=[STATUS_COLOURS[s] for s in d.statuses])
+        pens = [SELECTED_PEN if t in self.selected else BAR_PEN for t in d.tids]
+        self.bar_item.setOpts(x=x, height=vals, width=0.62, brushes=[STATUS_COLOURS[s] for s in d.statuses],
+                              pens=pens or None)  # pyqtgraph 0.14 fails on an empty pens list
+        chosen = np.asarray(self.selected_bars(), dtype=int)
+        top_all = float(np.nanmax(np.concatenate([vals, hi[ok], [0.0]]))) if n else 0.0
+        self.selected_item.setOpts(x=x[chosen], height=np.full(len(chosen), max(top_all * 1.05, 1e-9)),
+                                   y0=np.zeros(len(chosen)), width=0.96)
         tx = np.column_stack([x[ok] - 0.46, x[ok] + 0.46]).ravel()
         ty = np.repeat(tgt[ok], 2)
         self.target_item.setData(x=tx, y=ty)

@@ -60,6 +60,7 @@ class EngineTableModel(QAbstractTableModel):
         self._columns: list[Column] = []
         self._values: dict[Id, dict[str, float]] = {}
         self._region_values: dict[str, dict[str, float]] = {}
+        self.preview: dict[Id, dict[str, float]] = {}  # would-be rows during a brush stroke
 
     # -- wiring ------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
@@ -84,6 +85,13 @@ class EngineTableModel(QAbstractTableModel):
 
     def _on_engine_change(self, _tids: object) -> None:
         self.refresh()
+
+    def preview_values(self, values: dict[Id, dict[str, float]] | None) -> None:
+        """Show would-be rows (italic) over the engine's until called with None (release, Esc)."""
+        rows = {self.table.tids.index(t) for t in set(self.preview) | set(values or {}) if t in self.table.tids}
+        self.preview = dict(values or {})
+        if rows and self.columnCount():
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), self.columnCount() - 1))
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -181,7 +189,10 @@ class EngineTableModel(QAbstractTableModel):
                 return owner.name if owner else ""
             if col == 2:
                 return t.region
-            return self._values.get(key, {}).get(self._columns[col - len(FIXED)].name, math.nan)
+            name = self._columns[col - len(FIXED)].name
+            if key in self.preview and name in self.preview[key]:
+                return self.preview[key][name]
+            return self._values.get(key, {}).get(name, math.nan)
         if col == 0:
             return f"Σ {key or '(no region)'}"
         if col == 1:
@@ -214,6 +225,10 @@ class EngineTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and kind == "region":
             font = QFont()
             font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.FontRole and kind == "territory" and key in self.preview and col >= len(FIXED):
+            font = QFont()
+            font.setItalic(True)  # a brush stroke's would-be value, not yet applied
             return font
         if role == Qt.ItemDataRole.ForegroundRole and column is not None and column.kind == "deviation" \
                 and kind == "territory" and isinstance(value, float):

@@ -120,7 +120,10 @@ class LayerPanel(QWidget):
         self.reload()
 
     def layer_states(self) -> list[Any]:
-        return list(self.canvas.layers()) if self.canvas is not None else []
+        """The canvas layers, or none while no project is open (nothing to show or style)."""
+        if self.canvas is None or self.project is None:
+            return []
+        return list(self.canvas.layers())
 
     def current_state(self) -> Any:
         item = self.list.currentItem()
@@ -133,6 +136,7 @@ class LayerPanel(QWidget):
         current = self.list.currentItem().data(Qt.ItemDataRole.UserRole) if self.list.currentItem() else None
         self._updating = True
         self.list.clear()
+        self.list.setEnabled(self.project is not None)
         for state in self.layer_states():
             item = QListWidgetItem(state.title)
             item.setData(Qt.ItemDataRole.UserRole, state.id)
@@ -157,7 +161,13 @@ class LayerPanel(QWidget):
         self.remove_button.setEnabled(enabled and state.kind not in CORE_KINDS)
         self.add_button.setEnabled(self.canvas is not None and self.project is not None)
         self.legend.clear()
-        if state is not None:
+        self.legend.setEnabled(enabled)
+        if state is None:
+            self.colour.setIcon(QIcon())
+            self.colour.setText("")
+            self.mode.clear()
+            self.field.clear()
+        else:
             self.opacity.setValue(round(state.opacity * 100))
             self.mode.clear()
             for mode, label in MODES:

@@ -160,8 +160,16 @@ def selection_summary(project: Project, kind: str | None, ids: tuple[str, ...], 
     return []
 
 
-def _title(field: str) -> str:
+def metric_title(field: str) -> str:
+    """A field name as planners read it ("market_potential" -> "Market potential").
+
+    The same rule as the Territories table's column labels (``analysis.layout``), so a
+    metric reads alike in the table, the Inspector and the optimiser dialogs.
+    """
     return field.replace("_", " ").capitalize()
+
+
+_title = metric_title
 
 
 def _fmt(value: float) -> str:

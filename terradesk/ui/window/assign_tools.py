@@ -54,6 +54,7 @@ class AssignController(QObject):
         self.settings = AssignSettings(self)
         self.settings.message.connect(self._status)
         self.settings.territory_changed.connect(self._show_territory)
+        self.settings.stroke_preview.connect(self.preview_stroke)
         self.project: Project | None = None
         self.actions: dict[str, QAction] = {}
         self.tools: dict[str, AssignToolBase] = {}
@@ -242,6 +243,27 @@ class AssignController(QObject):
         status = getattr(self.window, "status", None)
         if status is not None:
             status.set_tool(self.tools[key].name)
+
+    def preview_stroke(self, stroke: tuple[np.ndarray, Any] | None) -> None:
+        """Feed a brush stroke's would-be figures to the Territories table and Balance chart.
+
+        The rows come from the window's MetricsEngine by deltas of its per-unit sums
+        (``preview_rows``); None (release, Esc) drops the preview and the committed values
+        come back (after a release, already updated by the pushed command).
+        """
+        balance = getattr(self.window, "balance", None)
+        ui = getattr(self.window, "balance_ui", None)
+        engine = getattr(balance, "engine", None)
+        rows = None
+        if stroke is not None and engine is not None:
+            units, tid = stroke
+            try:
+                rows = engine.preview_rows(units, tid)
+            except (KeyError, IndexError, ValueError):
+                rows = None  # an engine still catching up: the status bar keeps the figures
+        if ui is not None:
+            ui.model.preview_values(rows)
+            ui.panel.preview_values(rows)
 
     def _status(self, text: str) -> None:
         if hasattr(self.window, "statusBar"):

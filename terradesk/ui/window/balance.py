@@ -102,6 +102,8 @@ class BalanceUI:
         self.panel.metric_chosen.connect(c.set_metric)
         self.panel.tolerance_changed.connect(c.set_tolerance)
         w.canvas.selection_changed.connect(lambda _s: self.update_actions())
+        w.canvas.selection_changed.connect(
+            lambda sel: self.panel.set_selected(sel.ids if sel.kind == "territories" else ()))
         if hasattr(w.canvas, "layers_changed"):
             w.canvas.layers_changed.connect(self._sync_deviation_check)
         original = w.set_project

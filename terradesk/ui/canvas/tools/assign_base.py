@@ -30,6 +30,8 @@ class AssignSettings(QObject):
 
     territory_changed = Signal(object)  # territory id or None
     message = Signal(str)  # one-line feedback (refusals, live brush metrics)
+    # (units, territory id) while a brush stroke is under way; None when it ends or is cancelled
+    stroke_preview = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

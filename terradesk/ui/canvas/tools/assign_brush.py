@@ -1,8 +1,10 @@
 """Paint brush: every unit the brush touches while dragging goes to the active territory.
 
 The stroke is previewed, not applied: touched units are filled in the territory's colour
-with the outlines they will get, and the live metrics (units and field sums gained,
-and lost by each donor) go out through ``settings.message``. Releasing the mouse pushes
+with the outlines they will get, the would-be outlines of the receiving territory and
+the donors are patched from the touched units (:mod:`assign_live`, at most one update
+per ~30 ms), and the live metrics go out through ``settings.message`` (status bar) and
+``settings.stroke_preview`` (the Territories table and Balance chart preview them). Releasing the mouse pushes
 ONE command for the whole stroke ("Assign 37 units to North-West"). Alt-click picks the
 active territory; Esc cancels a stroke. The radius is in screen pixels.
 """
@@ -12,11 +14,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import shapely
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QCursor, QKeyEvent, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
 
-from terradesk.model import UNASSIGNED
+from terradesk.model import UNASSIGNED, Id
 from terradesk.ui.canvas.tools.assign_base import AssignToolBase
+from terradesk.ui.canvas.tools.assign_live import LiveOutlines
 from terradesk.ui.canvas.tools.assign_overlay import PathOverlay, UnitPaths, cosmetic
 from terradesk.ui.canvas.tools.base import MapMouseEvent
 
@@ -35,17 +39,23 @@ class BrushTool(AssignToolBase):
         self._ring = PathOverlay(z=25)
         self._fill = PathOverlay(z=14)
         self._lines = PathOverlay(z=16)
+        self._outline = PathOverlay(z=17)
+        # repainted only when the outlines change (throttled), not on every brush frame
+        self._outline.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.timeout.connect(self.flush_live)
         self._paths: UnitPaths | None = None
         self._paths_key: tuple[object, int] | None = None
         self._reset_stroke()
         if self.canvas is not None:
-            for item in (self._fill, self._lines, self._ring):
+            for item in (self._fill, self._lines, self._outline, self._ring):
                 self.canvas.vb.addItem(item, ignoreBounds=True)
 
     def deactivate(self) -> None:
         super().deactivate()
         if self.canvas is not None:
-            for item in (self._fill, self._lines, self._ring):
+            for item in (self._fill, self._lines, self._outline, self._ring):
                 self.canvas.vb.removeItem(item)
         self._reset_stroke()
 
@@ -56,6 +66,10 @@ class BrushTool(AssignToolBase):
         self._last: tuple[float, float] | None = None
         self._base_ready = False
         self.preview: dict[str, object] = {}
+        self.live: LiveOutlines | None = None
+        self.outline_paths: dict[Id, QPainterPath] = {}
+        if hasattr(self, "_live_timer"):
+            self._live_timer.stop()
 
     # -- geometry --------------------------------------------------------------------
     def radius(self) -> float:
@@ -112,9 +126,7 @@ class BrushTool(AssignToolBase):
             return False
         self._paint_to(event.x, event.y)
         touched = self.touched
-        self._fill.clear()
-        self._lines.clear()
-        self._reset_stroke()
+        self._end_preview()
         if len(touched):
             self.assign(touched)
         return True
@@ -122,9 +134,7 @@ class BrushTool(AssignToolBase):
     def canvas_key(self, event: QKeyEvent) -> bool:
         key = event.key()
         if key == Qt.Key.Key_Escape and self.stroking:
-            self._fill.clear()
-            self._lines.clear()
-            self._reset_stroke()
+            self._end_preview()
             self.settings.message.emit("Brush stroke cancelled")
             return True
         if key in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight):
@@ -135,6 +145,15 @@ class BrushTool(AssignToolBase):
         return False
 
     # -- the stroke --------------------------------------------------------------------
+    def _end_preview(self) -> None:
+        """Drop every trace of the stroke's preview (release pushes, Esc cancels)."""
+        live = self.live is not None
+        for item in (self._fill, self._lines, self._outline):
+            item.clear()
+        self._reset_stroke()
+        if live:
+            self.settings.stroke_preview.emit(None)
+
     def _paint_to(self, x: float, y: float) -> None:
         """Take the units under the brush's path since the last event."""
         assert self.canvas is not None
@@ -161,6 +180,46 @@ class BrushTool(AssignToolBase):
             return
         self.touched = np.union1d(self.touched, new).astype(np.intp)
         self._update_preview(new)
+        self._queue_live(new, keys[take][np.argsort(hit[take])])
+
+    def _queue_live(self, new: IntArray, keys: npt.NDArray[np.intp]) -> None:
+        """Outlines and panel figures follow the stroke, at most once per ~30 ms."""
+        assert self.canvas is not None
+        al, tid, terr = self.alignment(), self.target(), self.canvas.scene_data.territories
+        if al is None or tid is None or terr is None:
+            return
+        if self.live is None:
+            x0, y0, x1, y1 = self.canvas.view_rect()
+            m = 0.25 * max(x1 - x0, y1 - y0)
+            self.live = LiveOutlines(terr, al, tid, window=(x0 - m, y0 - m, x1 + m, y1 + m))
+        self.live.add(new, keys)
+        if self.live.due():
+            self.flush_live()
+        elif not self._live_timer.isActive():
+            self._live_timer.start(max(1, int(1000 * self.live.interval_s)))
+
+    def flush_live(self) -> None:
+        """Bring the would-be outlines and the panels' preview up to the units touched so far."""
+        self._live_timer.stop()
+        live, canvas = self.live, self.canvas
+        units = canvas.scene_data.units if canvas is not None else None
+        if live is None or canvas is None or units is None or not live.pending or not self.stroking:
+            return
+        live.update()
+        x0, _, x1, _ = canvas.view_rect()
+        level = units.level_for((x1 - x0) / max(canvas.vb.width(), 1.0))
+        # outlines change only around the touched units: clip there (see LiveOutlines.paths)
+        b = shapely.bounds(units.geoms[self.touched])
+        x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+        m = 0.05 * max(x1 - x0, y1 - y0) + self.radius()
+        self.outline_paths = live.paths(units.tolerances[level], (x0 - m, y0 - m, x1 + m, y1 + m))
+        self._outline.clip = QRectF(x0 - m / 2, y0 - m / 2, x1 - x0 + m, y1 - y0 + m)
+        none = QBrush(Qt.BrushStyle.NoBrush)
+        self._outline.set_paths([
+            (path, cosmetic("#111111", 2.4) if t == live.target else cosmetic("#3c3c3c", 1.6), none)
+            for t, path in self.outline_paths.items()
+        ])
+        self.settings.stroke_preview.emit((self.touched.copy(), live.target))
 
     def _update_preview(self, new: IntArray) -> None:
         paths, al, tid = self._unit_paths(), self.alignment(), self.target()
@@ -168,17 +227,21 @@ class BrushTool(AssignToolBase):
             return
         colour = QColor(al.territories[tid].colour)
         self._fill.add_path(paths.fill_path(new), QPen(Qt.PenStyle.NoPen), QBrush(colour))
-        # outlines as they will be: unit edges of touched units, territory edges where keys differ
+        # committed borders that end up inside the receiver are painted over in its colour
+        seg = paths.edges_of(new)
+        left, right = paths.left[seg], paths.right[seg]
         keys = np.append(al.assignment, UNASSIGNED)  # index -1 (outer boundary) -> unassigned
-        keys = keys.copy()
-        keys[self.touched] = al.key(tid)
-        seg = paths.edges_of(self.touched)
-        kl, kr = keys[paths.left[seg]], keys[paths.right[seg]]
-        border = (kl != kr) & ((kl >= 0) | (kr >= 0))
-        self._lines.set_paths([
-            (paths.edge_path(seg[~border]), cosmetic(QColor(70, 70, 70, 110), 1.0), QBrush(Qt.BrushStyle.NoBrush)),
-            (paths.edge_path(seg[border]), cosmetic("#2b2b2b", 2.0), QBrush(Qt.BrushStyle.NoBrush)),
-        ])
+        target = al.key(tid)
+        kl, kr = keys[left], keys[right]
+        wl = np.where(np.isin(left, self.touched), target, kl)
+        wr = np.where(np.isin(right, self.touched), target, kr)
+        stale = (kl != kr) & (wl == target) & (wr == target)
+        if stale.any():
+            self._fill.add_path(paths.edge_path(seg[stale]), cosmetic(colour, 3.0), QBrush(Qt.BrushStyle.NoBrush))
+        # the touched units' own edges, lightly; the territory borders they will get come
+        # from the live outlines (flush_live), so each move only adds its new units' edges
+        self._lines.add_path(paths.edge_path(seg), cosmetic(QColor(70, 70, 70, 110), 1.0),
+                             QBrush(Qt.BrushStyle.NoBrush))
         self._report(al.key(tid), new)
 
     def _start_report(self, target: int) -> None:

@@ -27,6 +27,7 @@ class PathOverlay(pg.GraphicsObject):  # type: ignore[misc]
         super().__init__()
         self._paths: list[tuple[QPainterPath, QPen, QBrush]] = []
         self._rect = QRectF()
+        self.clip: QRectF | None = None  # map-coordinate painter clip (None: draw everything)
         self.setZValue(z)
 
     def set_paths(self, paths: list[tuple[QPainterPath, QPen, QBrush]]) -> None:
@@ -55,6 +56,8 @@ class PathOverlay(pg.GraphicsObject):  # type: ignore[misc]
 
     def paint(self, painter: QPainter, *args: object) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self.clip is not None:
+            painter.setClipRect(self.clip)
         for path, pen, brush in self._paths:
             painter.setPen(pen)
             painter.setBrush(brush)
