@@ -128,10 +128,10 @@ def paint_accounts(scene: MapScene, painter: QPainter, rect: Bounds, world: QTra
         return
     xy = scene.accounts_xy()
     size_cls, colour_idx, colours = account_classes(scene, layer)
-    inside = (
-        np.isfinite(xy).all(axis=1)
-        & (xy[:, 0] >= rect[0]) & (xy[:, 0] <= rect[2]) & (xy[:, 1] >= rect[1]) & (xy[:, 1] <= rect[3])
-    )
+    # NaN and infinite coordinates fail these comparisons, so no separate isfinite pass
+    # over every account (~2.5 ms at 200,000, paid by every partial repaint)
+    x, y = xy[:, 0], xy[:, 1]
+    inside = (x >= rect[0]) & (x <= rect[2]) & (y >= rect[1]) & (y <= rect[3])
     idx = np.flatnonzero(inside)
     if len(idx) == 0:
         return

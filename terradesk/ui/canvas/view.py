@@ -3,11 +3,13 @@ scale bar and north arrow in screen space, and handles keyboard navigation."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QResizeEvent
+from PySide6.QtGui import QFont, QImage, QKeyEvent, QMouseEvent, QPainter, QResizeEvent
 
 from terradesk.ui.canvas.overlays import draw_north_arrow, draw_scale_bar
 from terradesk.ui.canvas.tools.base import MapMouseEvent
@@ -29,6 +31,9 @@ class MapView(pg.GraphicsView):  # type: ignore[misc]
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAntialiasing(False)  # the map image is antialiased already; items draw their own
+        # scale bar and north arrow as small images, redrawn only when view, size or theme change
+        self._fg_key: tuple[object, ...] | None = None
+        self._fg: list[tuple[QPointF, QImage]] = []
 
     # -- coordinates --------------------------------------------------------------
     def map_event(self, ev: QMouseEvent) -> MapMouseEvent:
@@ -96,17 +101,43 @@ class MapView(pg.GraphicsView):  # type: ignore[misc]
 
     # -- overlays -----------------------------------------------------------------
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """Scale bar and north arrow; cached, since a brush stroke repaints every move."""
         sd = self.canvas.scene_data
         if sd.project is None:
             return
-        painter.save()
-        painter.resetTransform()
         w, h = self.viewport().width(), self.viewport().height()
         x0, y0, x1, y1 = self.canvas.view_rect()
         mpp = (x1 - x0) / max(self.vb.width(), 1.0) * sd.metres_per_unit()
         theme = self.canvas.theme
-        draw_scale_bar(painter, h, mpp, theme)
-        draw_north_arrow(painter, w, sd.north_angle((x0 + x1) / 2, (y0 + y1) / 2), theme)
+        angle = sd.north_angle((x0 + x1) / 2, (y0 + y1) / 2)
+        font = QFont(painter.font())
+        dpr = self.viewport().devicePixelRatioF()
+        key = (w, h, mpp, angle, id(theme), theme.name, dpr, font.key())
+        if key != self._fg_key:
+            # the bar is at most ~170 px wide in the bottom-left corner; the arrow is top-right
+            self._fg = [
+                _sprite(QRectF(0, h - 48, 184, 48), dpr, font, lambda p: draw_scale_bar(p, h, mpp, theme)),
+                _sprite(QRectF(w - 60, 0, 60, 72), dpr, font, lambda p: draw_north_arrow(p, w, angle, theme)),
+            ]
+            self._fg_key = key
+        painter.save()
+        painter.resetTransform()
+        for at, image in self._fg:
+            painter.drawImage(at, image)
         painter.restore()
 
 
+def _sprite(area: QRectF, dpr: float, font: QFont, draw: Callable[[QPainter], None]) -> tuple[QPointF, QImage]:
+    """``draw`` (in viewport pixels) rendered into a transparent image covering ``area``."""
+    image = QImage(math.ceil(area.width() * dpr), math.ceil(area.height() * dpr),
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(dpr)
+    image.fill(Qt.GlobalColor.transparent)
+    p = QPainter(image)
+    try:
+        p.setFont(font)
+        p.translate(-area.x(), -area.y())
+        draw(p)
+    finally:
+        p.end()
+    return area.topLeft(), image

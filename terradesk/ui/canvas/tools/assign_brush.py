@@ -37,8 +37,9 @@ class BrushTool(AssignToolBase):
         super().activate()
         self.cursor = QCursor(Qt.CursorShape.CrossCursor)
         self._ring = PathOverlay(z=25)
-        self._fill = PathOverlay(z=14)
-        self._lines = PathOverlay(z=16)
+        # stroke-long overlays grow a path per move: cached, each frame draws only the new ones
+        self._fill = PathOverlay(z=14, cached=True)
+        self._lines = PathOverlay(z=16, cached=True)
         self._outline = PathOverlay(z=17)
         # repainted only when the outlines change (throttled), not on every brush frame
         self._outline.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -63,6 +64,7 @@ class BrushTool(AssignToolBase):
         self.stroking = False
         self.touched: IntArray = np.empty(0, np.intp)  # units that will change
         self._seen = np.zeros(0, dtype=bool)
+        self._taken = np.zeros(1, dtype=bool)  # touched units as a mask; last slot: outside (-1)
         self._last: tuple[float, float] | None = None
         self._base_ready = False
         self.preview: dict[str, object] = {}
@@ -109,6 +111,7 @@ class BrushTool(AssignToolBase):
         self._reset_stroke()
         self.stroking = True
         self._seen = np.zeros(len(al.assignment), dtype=bool)
+        self._taken = np.zeros(len(al.assignment) + 1, dtype=bool)
         self._paint_to(event.x, event.y)
         return True
 
@@ -179,6 +182,7 @@ class BrushTool(AssignToolBase):
         if len(new) == 0:
             return
         self.touched = np.union1d(self.touched, new).astype(np.intp)
+        self._taken[new] = True
         self._update_preview(new)
         self._queue_live(new, keys[take][np.argsort(hit[take])])
 
@@ -230,11 +234,12 @@ class BrushTool(AssignToolBase):
         # committed borders that end up inside the receiver are painted over in its colour
         seg = paths.edges_of(new)
         left, right = paths.left[seg], paths.right[seg]
-        keys = np.append(al.assignment, UNASSIGNED)  # index -1 (outer boundary) -> unassigned
-        target = al.key(tid)
-        kl, kr = keys[left], keys[right]
-        wl = np.where(np.isin(left, self.touched), target, kl)
-        wr = np.where(np.isin(right, self.touched), target, kr)
+        # index -1 (outer boundary) -> unassigned; masks instead of isin over the growing stroke
+        target, keys = al.key(tid), al.assignment
+        kl = np.where(left >= 0, keys[left], UNASSIGNED)
+        kr = np.where(right >= 0, keys[right], UNASSIGNED)
+        wl = np.where(self._taken[left], target, kl)
+        wr = np.where(self._taken[right], target, kr)
         stale = (kl != kr) & (wl == target) & (wr == target)
         if stale.any():
             self._fill.add_path(paths.edge_path(seg[stale]), cosmetic(colour, 3.0), QBrush(Qt.BrushStyle.NoBrush))

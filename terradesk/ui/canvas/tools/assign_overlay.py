@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QTransform
 
 from terradesk.ui.canvas.geometry import Rings
 from terradesk.ui.canvas.layers import UnitGeometry
@@ -21,18 +21,31 @@ IntArray = npt.NDArray[np.intp]
 
 
 class PathOverlay(pg.GraphicsObject):  # type: ignore[misc]
-    """Paths in map coordinates with a cosmetic pen and an optional fill."""
+    """Paths in map coordinates with a cosmetic pen and an optional fill.
 
-    def __init__(self, z: float = 15) -> None:
+    A brush stroke appends a path per mouse move; redrawing all of them on every frame
+    grew with the stroke. So the paths already drawn are kept in a device-pixel image
+    (valid while the view's transform and size stay put) and each frame draws only the
+    paths added since, then blits the image's stroke-sized part (``cached``; overlays
+    replaced wholesale on every move, like the brush circle, draw directly).
+    """
+
+    def __init__(self, z: float = 15, cached: bool = False) -> None:
         super().__init__()
         self._paths: list[tuple[QPainterPath, QPen, QBrush]] = []
         self._rect = QRectF()
         self.clip: QRectF | None = None  # map-coordinate painter clip (None: draw everything)
+        self.cached = cached
+        self._cache: QImage | None = None
+        self._cache_key: tuple[object, ...] | None = None
+        self._drawn = 0  # how many of _paths the cache image holds
         self.setZValue(z)
 
     def set_paths(self, paths: list[tuple[QPainterPath, QPen, QBrush]]) -> None:
         self.prepareGeometryChange()
         self._paths = [p for p in paths if not p[0].isEmpty()]
+        self._drawn = 0
+        self._cache_key = None
         rect = QRectF()
         for path, _, _ in self._paths:
             rect = rect.united(path.boundingRect())
@@ -55,13 +68,59 @@ class PathOverlay(pg.GraphicsObject):  # type: ignore[misc]
         return QRectF(self._rect)
 
     def paint(self, painter: QPainter, *args: object) -> None:
+        if not self._paths:
+            return
+        if self.cached and self.clip is None and self._paint_cached(painter):
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         if self.clip is not None:
             painter.setClipRect(self.clip)
-        for path, pen, brush in self._paths:
+        self._draw(painter, self._paths)
+
+    @staticmethod
+    def _draw(painter: QPainter, paths: list[tuple[QPainterPath, QPen, QBrush]]) -> None:
+        for path, pen, brush in paths:
             painter.setPen(pen)
             painter.setBrush(brush)
             painter.drawPath(path)
+
+    def _paint_cached(self, painter: QPainter) -> bool:
+        """Draw through the device-pixel cache; False when the device does not allow it."""
+        device = painter.device()
+        if device is None or device.width() <= 0 or device.height() <= 0:
+            return False
+        world: QTransform = painter.worldTransform()
+        if world.isRotating():
+            return False
+        dpr = device.devicePixelRatioF()
+        key = (world.m11(), world.m22(), world.dx(), world.dy(), device.width(), device.height(), dpr)
+        if key != self._cache_key or self._cache is None:
+            w, h = round(device.width() * dpr), round(device.height() * dpr)
+            if self._cache is None or (self._cache.width(), self._cache.height()) != (w, h):
+                self._cache = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+            self._cache.setDevicePixelRatio(dpr)
+            self._cache.fill(Qt.GlobalColor.transparent)
+            self._cache_key, self._drawn = key, 0
+        if self._drawn < len(self._paths):
+            p = QPainter(self._cache)
+            try:
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                p.setWorldTransform(world)
+                self._draw(p, self._paths[self._drawn:])
+            finally:
+                p.end()
+            self._drawn = len(self._paths)
+        # only the part the paths cover (plus the widest pen) needs blitting
+        area = world.mapRect(self._rect).adjusted(-4, -4, 4, 4)
+        area = area.intersected(QRectF(0, 0, device.width(), device.height()))
+        if area.isEmpty():
+            return True
+        painter.save()
+        painter.resetTransform()
+        src = QRectF(area.x() * dpr, area.y() * dpr, area.width() * dpr, area.height() * dpr)
+        painter.drawImage(area, self._cache, src)
+        painter.restore()
+        return True
 
 
 def cosmetic(colour: QColor | str, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
