@@ -5,13 +5,12 @@ once. Shift adds to the selection; Alt-click picks the active territory."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 
 from terradesk.ui.canvas.tools.assign_base import AssignSettings, AssignToolBase, units_selection
 from terradesk.ui.canvas.tools.base import MapMouseEvent
-
-DRAG_PX = 5.0
+from terradesk.ui.canvas.tools.rubber_band import RectangleDrag
 
 
 class BoxSelectTool(AssignToolBase):
@@ -22,49 +21,34 @@ class BoxSelectTool(AssignToolBase):
 
     def __init__(self, canvas: object = None, settings: AssignSettings | None = None) -> None:
         super().__init__(canvas, settings)  # type: ignore[arg-type]
-        self._start: tuple[float, float] | None = None
-        self._dragging = False
+        self._drag = RectangleDrag()
 
     def activate(self) -> None:
         super().activate()
         self.cursor = QCursor(Qt.CursorShape.CrossCursor)
-        self._start, self._dragging = None, False
+        self._drag.cancel(None)
 
     def deactivate(self) -> None:
         super().deactivate()
-        self._start = None
-        if self.canvas is not None:
-            self.canvas.set_rubber_band(None)
+        self._drag.cancel(self.canvas)
 
     def canvas_press(self, event: MapMouseEvent) -> bool:
-        if event.button != Qt.MouseButton.LeftButton:
-            return False
-        self._start, self._dragging = (event.x, event.y), False
-        return True
+        return self._drag.press(event)
 
     def canvas_move(self, event: MapMouseEvent) -> bool:
-        if self._start is None or self.canvas is None:
-            return False
-        x0, y0 = self._start
-        if self.canvas.pixels_between(self._start, (event.x, event.y)) >= DRAG_PX:
-            self._dragging = True
-        if self._dragging:
-            self.canvas.set_rubber_band(QRectF(x0, y0, event.x - x0, event.y - y0))
-        return True
+        return self._drag.move(self.canvas, event)
 
     def canvas_release(self, event: MapMouseEvent) -> bool:
-        if self._start is None or self.canvas is None:
+        gesture = self._drag.release(self.canvas, event)
+        if gesture is None or self.canvas is None:
             return False
-        (x0, y0), self._start = self._start, None
-        self.canvas.set_rubber_band(None)
-        if not self._dragging:
+        if not gesture.dragged:
             if self.pick_territory(event):
                 return True
             unit = self.unit_at(event)
             units = np.array([] if unit is None else [unit], dtype=np.intp)
         else:
-            bounds = (min(x0, event.x), min(y0, event.y), max(x0, event.x), max(y0, event.y))
-            units = np.asarray(self.canvas.select_units_in(bounds).indices, dtype=np.intp)
+            units = np.asarray(self.canvas.select_units_in(gesture.bounds).indices, dtype=np.intp)
         self.finish(units, event.shift)
         return True
 

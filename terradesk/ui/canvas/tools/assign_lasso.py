@@ -25,6 +25,8 @@ class LassoSelectTool(BoxSelectTool):
 
     def activate(self) -> None:
         super().activate()
+        self._start: tuple[float, float] | None = None  # the lasso tracks its own gesture
+        self._dragging = False
         self._points: list[tuple[float, float]] = []
         self._overlay = PathOverlay()
         self._inside: tuple[object, np.ndarray] | None = None

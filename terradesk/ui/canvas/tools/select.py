@@ -3,11 +3,12 @@ a rectangle drag selects every unit it touches; Alt-click picks the unit's terri
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 
 from terradesk.ui.canvas.state import Selection
 from terradesk.ui.canvas.tools.base import MapMouseEvent, MapTool
+from terradesk.ui.canvas.tools.rubber_band import RectangleDrag
 
 
 class SelectTool(MapTool):
@@ -18,41 +19,25 @@ class SelectTool(MapTool):
     def activate(self) -> None:
         super().activate()
         self.cursor = QCursor(Qt.CursorShape.PointingHandCursor)
-        self._start: tuple[float, float] | None = None
-        self._dragging = False
+        self._drag = RectangleDrag()
 
     def deactivate(self) -> None:
         super().deactivate()
-        self._start = None
-        if self.canvas is not None:
-            self.canvas.set_rubber_band(None)
+        self._drag.cancel(self.canvas)
 
     def canvas_press(self, event: MapMouseEvent) -> bool:
-        if event.button != Qt.MouseButton.LeftButton:
-            return False
-        self._start = (event.x, event.y)
-        self._dragging = False
-        return True
+        return self._drag.press(event)
 
     def canvas_move(self, event: MapMouseEvent) -> bool:
-        if self._start is None or self.canvas is None:
-            return False
-        x0, y0 = self._start
-        if self.canvas.pixels_between(self._start, (event.x, event.y)) >= 5:
-            self._dragging = True
-        if self._dragging:
-            self.canvas.set_rubber_band(QRectF(x0, y0, event.x - x0, event.y - y0))
-        return True
+        return self._drag.move(self.canvas, event)
 
     def canvas_release(self, event: MapMouseEvent) -> bool:
-        if self._start is None or self.canvas is None:
+        gesture = self._drag.release(self.canvas, event)
+        if gesture is None or self.canvas is None:
             return False
         canvas = self.canvas
-        x0, y0 = self._start
-        self._start = None
-        canvas.set_rubber_band(None)
-        if self._dragging:
-            picked = canvas.select_units_in((min(x0, event.x), min(y0, event.y), max(x0, event.x), max(y0, event.y)))
+        if gesture.dragged:
+            picked = canvas.select_units_in(gesture.bounds)
         else:
             territory = bool(event.modifiers & Qt.KeyboardModifier.AltModifier)
             picked = canvas.pick(event.x, event.y, territory=territory)
