@@ -8,49 +8,31 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 
-from terradesk.ui.canvas.tools.assign_base import AssignSettings, AssignToolBase, units_selection
+from terradesk.ui.canvas.tools.assign_base import AssignToolBase, units_selection
 from terradesk.ui.canvas.tools.base import MapMouseEvent
-from terradesk.ui.canvas.tools.rubber_band import RectangleDrag
+from terradesk.ui.canvas.tools.rubber_band import Gesture, RectangleDragTool
 
 
-class BoxSelectTool(AssignToolBase):
+class BoxSelectTool(AssignToolBase, RectangleDragTool):
     name = "Box select"
     tooltip = "Drag a rectangle to select units; Shift adds to the selection (B)"
     shortcut = "B"
     assign_on_release = False
 
-    def __init__(self, canvas: object = None, settings: AssignSettings | None = None) -> None:
-        super().__init__(canvas, settings)  # type: ignore[arg-type]
-        self._drag = RectangleDrag()
-
     def activate(self) -> None:
         super().activate()
         self.cursor = QCursor(Qt.CursorShape.CrossCursor)
-        self._drag.cancel(None)
 
-    def deactivate(self) -> None:
-        super().deactivate()
-        self._drag.cancel(self.canvas)
-
-    def canvas_press(self, event: MapMouseEvent) -> bool:
-        return self._drag.press(event)
-
-    def canvas_move(self, event: MapMouseEvent) -> bool:
-        return self._drag.move(self.canvas, event)
-
-    def canvas_release(self, event: MapMouseEvent) -> bool:
-        gesture = self._drag.release(self.canvas, event)
-        if gesture is None or self.canvas is None:
-            return False
-        if not gesture.dragged:
+    def gesture_done(self, gesture: Gesture, event: MapMouseEvent) -> None:
+        assert self.canvas is not None
+        if gesture.dragged:
+            units = np.asarray(self.canvas.select_units_in(gesture.bounds).indices, dtype=np.intp)
+        else:
             if self.pick_territory(event):
-                return True
+                return
             unit = self.unit_at(event)
             units = np.array([] if unit is None else [unit], dtype=np.intp)
-        else:
-            units = np.asarray(self.canvas.select_units_in(gesture.bounds).indices, dtype=np.intp)
         self.finish(units, event.shift)
-        return True
 
     def finish(self, units: np.ndarray, extend: bool) -> None:
         """Assign (assign variant) or select the units the gesture gathered."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, Qt
 
-from terradesk.ui.canvas.tools.base import MapMouseEvent
+from terradesk.ui.canvas.tools.base import MapMouseEvent, MapTool
 
 #: Screen pixels the mouse must travel before a press becomes a rectangle drag (else a click).
 DRAG_PX = 5.0
@@ -57,3 +57,34 @@ class RectangleDrag:
         self.start, self.dragging = None, False
         if canvas is not None:
             canvas.set_rubber_band(None)
+
+
+class RectangleDragTool(MapTool):
+    """A tool whose gesture is a click or a rubber-band rectangle; subclasses say what it does."""
+
+    @property
+    def drag(self) -> RectangleDrag:
+        existing: RectangleDrag | None = getattr(self, "_drag", None)
+        if existing is None:
+            existing = self._drag = RectangleDrag()
+        return existing
+
+    def deactivate(self) -> None:
+        super().deactivate()
+        self.drag.cancel(self.canvas)
+
+    def canvas_press(self, event: MapMouseEvent) -> bool:
+        return self.drag.press(event)
+
+    def canvas_move(self, event: MapMouseEvent) -> bool:
+        return self.drag.move(self.canvas, event)
+
+    def canvas_release(self, event: MapMouseEvent) -> bool:
+        gesture = self.drag.release(self.canvas, event)
+        if gesture is None or self.canvas is None:
+            return False
+        self.gesture_done(gesture, event)
+        return True
+
+    def gesture_done(self, gesture: Gesture, event: MapMouseEvent) -> None:
+        raise NotImplementedError

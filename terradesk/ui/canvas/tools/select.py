@@ -7,11 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 
 from terradesk.ui.canvas.state import Selection
-from terradesk.ui.canvas.tools.base import MapMouseEvent, MapTool
-from terradesk.ui.canvas.tools.rubber_band import RectangleDrag
+from terradesk.ui.canvas.tools.base import MapMouseEvent
+from terradesk.ui.canvas.tools.rubber_band import Gesture, RectangleDragTool
 
 
-class SelectTool(MapTool):
+class SelectTool(RectangleDragTool):
     name = "Select"
     tooltip = "Select units, territories (Alt-click) or accounts; Shift extends (S)"
     shortcut = "S"
@@ -19,23 +19,10 @@ class SelectTool(MapTool):
     def activate(self) -> None:
         super().activate()
         self.cursor = QCursor(Qt.CursorShape.PointingHandCursor)
-        self._drag = RectangleDrag()
 
-    def deactivate(self) -> None:
-        super().deactivate()
-        self._drag.cancel(self.canvas)
-
-    def canvas_press(self, event: MapMouseEvent) -> bool:
-        return self._drag.press(event)
-
-    def canvas_move(self, event: MapMouseEvent) -> bool:
-        return self._drag.move(self.canvas, event)
-
-    def canvas_release(self, event: MapMouseEvent) -> bool:
-        gesture = self._drag.release(self.canvas, event)
-        if gesture is None or self.canvas is None:
-            return False
+    def gesture_done(self, gesture: Gesture, event: MapMouseEvent) -> None:
         canvas = self.canvas
+        assert canvas is not None
         if gesture.dragged:
             picked = canvas.select_units_in(gesture.bounds)
         else:
@@ -44,7 +31,6 @@ class SelectTool(MapTool):
         if event.shift:
             picked = combine(canvas.selection(), picked)
         canvas.set_selection(picked)
-        return True
 
 
 class IdentifyTool(SelectTool):

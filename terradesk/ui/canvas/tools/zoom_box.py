@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 
-from terradesk.ui.canvas.tools.base import MapMouseEvent, MapTool
-from terradesk.ui.canvas.tools.rubber_band import RectangleDrag
+from terradesk.ui.canvas.tools.base import MapMouseEvent
+from terradesk.ui.canvas.tools.rubber_band import Gesture, RectangleDragTool
 
 
-class ZoomBoxTool(MapTool):
+class ZoomBoxTool(RectangleDragTool):
     name = "Zoom box"
     tooltip = "Zoom to a rectangle you drag (Z)"
     shortcut = "Z"
@@ -17,24 +17,10 @@ class ZoomBoxTool(MapTool):
     def activate(self) -> None:
         super().activate()
         self.cursor = QCursor(Qt.CursorShape.CrossCursor)
-        self._drag = RectangleDrag()
 
-    def deactivate(self) -> None:
-        super().deactivate()
-        self._drag.cancel(self.canvas)
-
-    def canvas_press(self, event: MapMouseEvent) -> bool:
-        return self._drag.press(event)
-
-    def canvas_move(self, event: MapMouseEvent) -> bool:
-        return self._drag.move(self.canvas, event)
-
-    def canvas_release(self, event: MapMouseEvent) -> bool:
-        gesture = self._drag.release(self.canvas, event)
-        if gesture is None or self.canvas is None:
-            return False
+    def gesture_done(self, gesture: Gesture, event: MapMouseEvent) -> None:
+        assert self.canvas is not None
         if gesture.dragged:
             self.canvas.zoom_to_bounds(*gesture.bounds)
         else:
             self.canvas.zoom_in(at=(event.x, event.y))
-        return True
