@@ -8,19 +8,17 @@ one under its middle.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from shapely.geometry import LineString
-
-from terradesk.edit import Command
 from terradesk.edit.shapes import reshape_territory
 from terradesk.model import Id
-from terradesk.ui.canvas.tools.sketch import Point, SketchTool
+from terradesk.ui.canvas.tools.sketch import LineEditTool
 
 
-class ReshapeTool(SketchTool):
+class ReshapeTool(LineEditTool):
     name = "Reshape"
     tooltip = "Reshape a territory: draw a line across its boundary, double-click or Enter to apply (R)"
     shortcut = "R"
+    line_edit = staticmethod(reshape_territory)
+    no_target = "Reshape: select a territory or start the line inside one"
 
     def target(self) -> Id | None:
         """The territory the line edits: selected, else under the first point, else the middle."""
@@ -32,13 +30,3 @@ class ReshapeTool(SketchTool):
             if tid is not None:
                 return tid
         return None
-
-    def build(self, points: list[Point], modifiers: Qt.KeyboardModifier) -> Command | None:
-        al = self.ready()
-        p = self.project()
-        if al is None or p is None:
-            return None
-        tid = self.target()
-        if tid is None:
-            raise ValueError("Reshape: select a territory or start the line inside one")
-        return reshape_territory(p, al.id, tid, LineString(points))

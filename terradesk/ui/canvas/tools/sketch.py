@@ -9,10 +9,14 @@ the shortcut-override event while it is active.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
+from shapely.geometry import LineString
 
 from terradesk.edit import Command
+from terradesk.model import Id, Project
 from terradesk.ui.canvas.tools.base import MapMouseEvent
 from terradesk.ui.canvas.tools.editing import EditTool
 
@@ -147,3 +151,25 @@ class SketchTool(KeyGrabber):
 
     def build(self, points: list[Point], modifiers: Qt.KeyboardModifier) -> Command | None:
         raise NotImplementedError
+
+
+class LineEditTool(SketchTool):
+    """A line drawn over one territory and handed to a line edit (reshape, split)."""
+
+    #: ``edit(project, alignment_id, territory_id, line) -> Command``
+    line_edit: Callable[[Project, Id, Id, LineString], Command | None]
+    #: what to tell the planner when no territory is chosen
+    no_target: str = ""
+
+    def target(self) -> Id | None:
+        raise NotImplementedError
+
+    def build(self, points: list[Point], modifiers: Qt.KeyboardModifier) -> Command | None:
+        al = self.ready()
+        p = self.project()
+        if al is None or p is None:
+            return None
+        tid = self.target()
+        if tid is None:
+            raise ValueError(self.no_target)
+        return type(self).line_edit(p, al.id, tid, LineString(points))

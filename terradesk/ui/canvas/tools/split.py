@@ -6,19 +6,19 @@ is the selected one, else the one the line crosses (under its middle vertex or m
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from shapely.geometry import LineString
 
-from terradesk.edit import Command
 from terradesk.edit.shapes import split_territory
 from terradesk.model import Id
-from terradesk.ui.canvas.tools.sketch import Point, SketchTool
+from terradesk.ui.canvas.tools.sketch import LineEditTool
 
 
-class SplitTool(SketchTool):
+class SplitTool(LineEditTool):
     name = "Split"
     tooltip = "Split a territory: draw a line across it, double-click or Enter to apply (K)"
     shortcut = "K"
+    line_edit = staticmethod(split_territory)
+    no_target = "Split: select a territory or draw the line across one"
 
     def target(self) -> Id | None:
         chosen = self.selected_territories()
@@ -36,13 +36,3 @@ class SplitTool(SketchTool):
             if tid is not None:
                 return tid
         return None
-
-    def build(self, points: list[Point], modifiers: Qt.KeyboardModifier) -> Command | None:
-        al = self.ready()
-        p = self.project()
-        if al is None or p is None:
-            return None
-        tid = self.target()
-        if tid is None:
-            raise ValueError("Split: select a territory or draw the line across one")
-        return split_territory(p, al.id, tid, LineString(points))
